@@ -1,0 +1,128 @@
+"""The adapter classes a plugin subclasses for its one-to-one work with a platform.
+
+Hooks add plugins (one-to-many); an adapter does the work for one connection (one-to-one). The
+core builds an adapter per job with an :class:`AdapterContext` and calls the methods below.
+Every method may raise the errors of :mod:`hub.errors`; anything else counts as a plugin bug and
+puts the return in ``needs_attention`` with the message.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from marshmallow import Schema
+
+from hub.model import Line, Page, Return, ReturnDecisions
+
+if TYPE_CHECKING:
+    import httpx
+    from hub.manifest import Manifest
+
+
+@dataclass
+class AdapterContext:
+    """What the core gives an adapter: its decrypted settings and the shared HTTP client factory."""
+
+    settings: dict[str, Any]
+    connection_id: int | None = None
+    http_factory: Any = None  # callable(base_url, **kw) -> httpx.Client; see hub.http.ClientFactory
+    memo: dict[str, Any] = field(default_factory=dict)  # process-local cache (tokens), never persisted
+
+    def http(self, base_url: str, **kwargs) -> "httpx.Client":
+        """An httpx client for ``base_url`` with the core's retries, rate limit and address guard."""
+        if self.http_factory is None:
+            raise RuntimeError("no HTTP factory in this context")
+        return self.http_factory(base_url, **kwargs)
+
+
+class Adapter:
+    """Common header of marketplace and shop adapters."""
+
+    slug: ClassVar[str]
+    title: ClassVar[str]
+    settings_schema: ClassVar[type[Schema]]
+    manifest: ClassVar["Manifest | None"] = None  # attached by the core when the plugin loads
+
+    def __init__(self, ctx: AdapterContext):
+        self.ctx = ctx
+        self.settings = ctx.settings
+
+    def check(self) -> None:
+        """Verify the credentials and settings with one cheap call; raise AuthError/PermanentError."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release clients; called by the core when a job is done with the adapter."""
+
+
+class Marketplace(Adapter):
+    """A marketplace: where returns come from and where decisions go back to."""
+
+    def fetch_returns(self, cursor: str | None) -> Page:
+        """One page of returns since ``cursor`` (None: the first poll), as canonical dicts.
+
+        Must be stable: the same return always carries the same ``external_id``. Items the plugin
+        cannot map are given as :class:`hub.model.Quarantined` so the rest of the page goes on.
+        """
+        raise NotImplementedError
+
+    def push_decision(self, ret: Return, lines: list[Line]) -> None:
+        """Send the merchant's decisions for ``lines`` (each has ``decision`` and ``decision_quantity``).
+
+        Must be safe to call again after a crash: look up what was already sent before sending.
+        Only called when the manifest declares ``push_decision: true``.
+        """
+        raise NotImplementedError
+
+
+@dataclass
+class WebhookResult:
+    """A verified webhook: its delivery id (for de-duplication) and the shop return ids it concerns."""
+
+    delivery_id: str
+    shop_return_ids: list[str]
+    topic: str | None = None
+
+
+class Shop(Adapter):
+    """A shop back end: where returns are created and where the merchant decides."""
+
+    def find_order(self, ret: Return) -> str | None:
+        """The shop's order id for ``ret.marketplace_order_id``, or None when it is not there (yet)."""
+        raise NotImplementedError
+
+    def create_return(self, ret: Return, *, accepted: bool = False) -> str:
+        """Create the return in the shop and give its id; ``accepted`` creates it as already accepted.
+
+        Must not create twice: look ``ret.reference`` up first and return the existing id.
+        """
+        raise NotImplementedError
+
+    def fetch_decisions(self, open_returns: list[Return], since: datetime | None) -> list[ReturnDecisions]:
+        """The decisions the merchant has taken on these open returns (those without are left out)."""
+        raise NotImplementedError
+
+    def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookResult:
+        """Verify a webhook's signature over the raw body and say which returns it concerns.
+
+        Raise AuthError on a bad signature. Only for shops whose manifest lists ``webhook``.
+        """
+        raise NotImplementedError
+
+
+@dataclass
+class Emulator:
+    """A plugin's emulator of its platform, for tests and ``returnhub demo``.
+
+    ``create_app(demo=True)`` gives a WSGI app (seeded with realistic returns when ``demo``);
+    ``settings(url)`` gives connection settings that point the plugin's adapter at it. For the
+    demo, a marketplace emulator may give ``demo_orders(app)`` (the orders behind its seeded
+    returns) and a shop emulator ``seed_orders(app, orders)`` so those orders exist in the shop.
+    """
+
+    slug: str
+    create_app: Any
+    settings: Any
+    demo_orders: Any = None
+    seed_orders: Any = None

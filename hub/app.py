@@ -1,0 +1,44 @@
+"""create_app: the Flask app factory (plugins load here, never at import time)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from hub.config import Config
+from hub.runtime import Hub
+
+csrf = CSRFProtect()
+
+
+def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
+    """Build the web app around a Hub (configuration, database, plugins, queue)."""
+    hub = hub or Hub(config or Config.from_env()).activate()
+    app = Flask(__name__, instance_path=hub.config.instance_path)
+    app.config.update(
+        SECRET_KEY=hub.config.resolved_secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=hub.config.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=hub.config.session_idle_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=hub.config.testing,
+    )
+    app.extensions["returnhub"] = hub
+    csrf.init_app(app)
+
+    from hub.web import auth, connections, plugins_page, returns, webhooks
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(returns.bp)
+    app.register_blueprint(connections.bp)
+    app.register_blueprint(plugins_page.bp)
+    app.register_blueprint(webhooks.bp)
+    csrf.exempt(webhooks.bp)
+    for plugin_name, blueprint in hub.registry.blueprints():
+        app.register_blueprint(blueprint, url_prefix=f"/plugins/{plugin_name}")
+
+    from hub.web.filters import register_filters
+    register_filters(app)
+    return app

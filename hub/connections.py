@@ -1,0 +1,61 @@
+"""Building a connection's adapters from its stored settings, and saving settings with secrets sealed."""
+from __future__ import annotations
+
+from marshmallow import ValidationError
+
+from hub.adapters import AdapterContext, Marketplace, Shop
+from hub.db import Connection
+from hub.http import ClientFactory
+from hub.secrets import secret_fields
+
+
+def settings_for_storage(hub, adapter_cls, settings: dict, previous: dict | None = None) -> dict:
+    """Validate settings with the plugin's schema and seal its secrets; a blank secret keeps the old one."""
+    previous = previous or {}
+    secrets = secret_fields(adapter_cls.settings_schema)
+    merged = dict(settings)
+    for name in secrets:
+        if not merged.get(name) and previous.get(name):
+            merged[name] = hub.box.open({name: previous[name]})[name]
+    loaded = adapter_cls.settings_schema().load(merged)
+    return hub.box.seal(adapter_cls.settings_schema, _jsonable(loaded))
+
+
+def _jsonable(data: dict) -> dict:
+    return {k: (str(v) if not isinstance(v, (str, int, float, bool, list, dict, type(None))) else v)
+            for k, v in data.items()}
+
+
+def build_adapter(hub, conn: Connection, kind: str):
+    """The marketplace or shop adapter of ``conn``, with its HTTP client factory and decrypted settings."""
+    registry = hub.registry
+    if kind == "marketplace":
+        cls, stored = registry.marketplace(conn.marketplace), conn.marketplace_settings
+    else:
+        cls, stored = registry.shop(conn.shop), conn.shop_settings
+    settings = hub.box.open(stored)
+    secrets = [str(settings[name]) for name in secret_fields(cls.settings_schema) if settings.get(name)]
+    manifest = cls.manifest
+    factory = ClientFactory(
+        redis=hub.redis,
+        limiter_key=f"conn:{conn.id}:{cls.slug}",
+        rate_limit=manifest.rate_limit if manifest else None,
+        allow_local=hub.config.allow_local_hosts,
+        timeout=hub.config.http_timeout,
+        retries=hub.config.http_retries,
+        secrets=secrets,
+        max_connections=max(hub.config.concurrency * 2, 10),
+    )
+    return cls(AdapterContext(settings=settings, connection_id=conn.id, http_factory=factory))
+
+
+def check_settings(adapter_cls, settings: dict) -> dict:
+    """Field errors of ``settings`` against the plugin's schema (empty when valid)."""
+    try:
+        adapter_cls.settings_schema().load(settings)
+    except ValidationError as exc:
+        return exc.messages
+    return {}
+
+
+__all__ = ["Marketplace", "Shop", "build_adapter", "check_settings", "settings_for_storage"]

@@ -1,0 +1,211 @@
+"""The tables. Returns, lines and events hold all business state; Redis holds none."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON, Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; use timezone-aware UTC")
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Merchant(Base):
+    __tablename__ = "merchant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchant.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    merchant: Mapped[Merchant] = relationship()
+
+
+class Connection(Base):
+    """One merchant's marketplace account linked to one shop account."""
+
+    __tablename__ = "connection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchant.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    marketplace: Mapped[str] = mapped_column(String(64))
+    marketplace_settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    shop: Mapped[str] = mapped_column(String(64))
+    shop_settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    returns_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(32), default="active")  # active | needs_reauth
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    webhook_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    last_poll_at: Mapped[datetime | None]
+    last_decision_poll_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    merchant: Mapped[Merchant] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.returns_enabled and self.status == "active"
+
+
+class SyncCursor(Base):
+    """Where the last poll of a connection ended (per cursor name: marketplace, decisions)."""
+
+    __tablename__ = "sync_cursor"
+
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ReturnRow(Base):
+    """A canonical return and its place in the pipeline."""
+
+    __tablename__ = "return_request"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "external_id", name="uq_return_connection_external"),
+        Index("ix_return_due", "connection_id", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(128))
+    marketplace_order_id: Mapped[str] = mapped_column(String(128), index=True)
+    shop_order_id: Mapped[str | None] = mapped_column(String(128))
+    shop_return_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    fulfilment: Mapped[str] = mapped_column(String(32), default="merchant")
+    fulfilment_method: Mapped[str | None] = mapped_column(String(32))
+    customer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    invoice_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    requested_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(32), default="received")
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    waiting_since: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    attention_reason: Mapped[str | None] = mapped_column(Text)
+    resume_state: Mapped[str | None] = mapped_column(String(32))
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+
+    connection: Mapped[Connection] = relationship()
+    lines: Mapped[list["ReturnLine"]] = relationship(
+        back_populates="ret", order_by="ReturnLine.id", cascade="all, delete-orphan")
+    events: Mapped[list["ReturnEvent"]] = relationship(
+        back_populates="ret", order_by="ReturnEvent.id", cascade="all, delete-orphan")
+
+
+class ReturnLine(Base):
+    """One returned item (SKU) with its quantity and the merchant's decision on it."""
+
+    __tablename__ = "return_line"
+    __table_args__ = (UniqueConstraint("return_id", "external_line_id", name="uq_line_return_external"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_request.id"), index=True)
+    external_line_id: Mapped[str] = mapped_column(String(128))
+    sku: Mapped[str | None] = mapped_column(String(128))
+    ean: Mapped[str | None] = mapped_column(String(32), index=True)
+    title: Mapped[str | None] = mapped_column(String(500))
+    quantity: Mapped[int] = mapped_column(Integer)
+    reason_code: Mapped[str | None] = mapped_column(String(128))
+    reason_text: Mapped[str | None] = mapped_column(Text)
+    customer_comment: Mapped[str | None] = mapped_column(Text)
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    decision: Mapped[str | None] = mapped_column(String(32))
+    decision_quantity: Mapped[int | None] = mapped_column(Integer)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    decision_raw: Mapped[str | None] = mapped_column(String(128))  # a shop value not among the six
+    decided_at: Mapped[datetime | None]
+    pushed_at: Mapped[datetime | None]
+
+    ret: Mapped[ReturnRow] = relationship(back_populates="lines")
+
+
+class ReturnEvent(Base):
+    """One state change of a return: its timeline."""
+
+    __tablename__ = "return_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_request.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(128))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    ret: Mapped[ReturnRow] = relationship(back_populates="events")
+
+
+class QuarantinedItem(Base):
+    """A fetched item that did not validate: kept with its reason, never silently dropped."""
+
+    __tablename__ = "quarantined_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    """Delivery ids of inbound webhooks already handled, so a redelivery has no second effect."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (UniqueConstraint("connection_id", "delivery_id", name="uq_webhook_delivery"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id"), index=True)
+    delivery_id: Mapped[str] = mapped_column(String(255))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

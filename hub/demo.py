@@ -1,0 +1,77 @@
+"""``returnhub demo``: real plugins against their emulators, a demo merchant and connections."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import select
+
+from hub.accounts import create_user
+from hub.config import Config
+from hub.connections import settings_for_storage
+from hub.db import Connection, Merchant
+from hub.db.migrate import upgrade
+from hub.runtime import Hub
+from hub.testing.emulator import EmulatorServer
+
+DEMO_EMAIL = "demo@returnhub.local"
+DEMO_MERCHANT = "Demo merchant"
+
+
+@dataclass
+class PreparedDemo:
+    config: Config
+    password: str
+    connections: list[str] = field(default_factory=list)
+    servers: list[EmulatorServer] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"Demo login: {DEMO_EMAIL} / {self.password}"]
+        lines += [f"  connection: {name}" for name in self.connections] or [
+            "  no marketplace and shop plugins with emulators are installed: no demo connections"]
+        return "\n".join(lines)
+
+
+def prepare_demo(config: Config) -> PreparedDemo:
+    """Start every plugin's emulator on loopback and point demo connections (returns on) at them."""
+    config = replace(config, allow_local_hosts=sorted(set(config.allow_local_hosts) | {"127.0.0.1"}),
+                     poll_interval=min(config.poll_interval, 30), decision_interval=min(config.decision_interval, 30),
+                     retry_base_seconds=min(config.retry_base_seconds, 10), secure_cookies=False)
+    upgrade(config.resolved_database_url())
+    hub = Hub(config)
+    password = secrets.token_urlsafe(9)
+    create_user(hub, email=DEMO_EMAIL, password=password, merchant_name=DEMO_MERCHANT)
+    prepared = PreparedDemo(config=config, password=password)
+    emulators = {e.slug: e for e in hub.registry.emulators()}
+    apps = {}
+    for slug, emulator in emulators.items():
+        app = emulator.create_app(demo=True)
+        server = EmulatorServer(app).start()
+        prepared.servers.append(server)
+        apps[slug] = (app, server)
+    shops = [s for s in hub.registry.shops if s in emulators]
+    marketplaces = [m for m in hub.registry.marketplaces if m in emulators]
+    if not shops:
+        return prepared
+    shop = shops[0]
+    shop_app, shop_server = apps[shop]
+    with hub.session() as s:
+        merchant_id = s.scalar(select(Merchant.id).where(Merchant.name == DEMO_MERCHANT))
+    for marketplace in marketplaces:
+        m_app, m_server = apps[marketplace]
+        if emulators[marketplace].demo_orders and emulators[shop].seed_orders:
+            emulators[shop].seed_orders(shop_app, emulators[marketplace].demo_orders(m_app))
+        name = f"{hub.registry.marketplaces[marketplace].title} → {hub.registry.shops[shop].title} (demo)"
+        m_settings = settings_for_storage(hub, hub.registry.marketplaces[marketplace],
+                                          emulators[marketplace].settings(m_server.url))
+        s_settings = settings_for_storage(hub, hub.registry.shops[shop], emulators[shop].settings(shop_server.url))
+        with hub.session() as s:
+            conn = s.scalar(select(Connection).where(Connection.merchant_id == merchant_id, Connection.name == name))
+            if conn is None:
+                conn = Connection(merchant_id=merchant_id, name=name, marketplace=marketplace, shop=shop,
+                                  webhook_token=secrets.token_urlsafe(24))
+                s.add(conn)
+            conn.marketplace_settings, conn.shop_settings = m_settings, s_settings
+            conn.returns_enabled, conn.status, conn.status_reason = True, "active", None
+        prepared.connections.append(name)
+    return prepared

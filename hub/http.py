@@ -1,0 +1,415 @@
+"""The one httpx client factory every plugin uses: address guard, rate limit, retries, redacted logs.
+
+A client from :class:`ClientFactory` never follows redirects, checks every request's host against
+the :class:`AddressGuard` and connects to the very address it checked (no DNS rebinding), waits for
+the connection's shared :class:`RateLimiter`, retries what is safe to retry, and logs each attempt
+through the :class:`Redactor`. :func:`raise_for_status` turns answers into :mod:`hub.errors`.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import random
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterable
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from typing import ClassVar
+from urllib.parse import quote, quote_plus
+
+import httpx
+
+from hub.errors import AddressNotAllowed, AuthError, PermanentError, TransientError
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+# Errors raised before any byte of the request left: safe to retry for every method.
+_NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+log = logging.getLogger("hub.http")
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After value (delta-seconds or HTTP-date); None if absent or invalid."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # "-0000" zone: RFC 5322 says UTC without a claim of local time
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def raise_for_status(response: httpx.Response) -> None:
+    """Raise the :mod:`hub.errors` class that tells the core whether to retry, pause or give up."""
+    status = response.status_code
+    if status < 400:
+        return
+    message = _describe(response)
+    if status in (401, 403):
+        raise AuthError(message)
+    if status == 429 or status >= 500:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raise TransientError(message, retry_after=retry_after, status=status)
+    raise PermanentError(message)
+
+
+def _describe(response: httpx.Response) -> str:
+    """'METHOD /path -> status: body excerpt' without query string or registered secrets."""
+    try:
+        where = f"{response.request.method} {Redactor.redact(response.request.url.path)}"
+    except RuntimeError:  # a Response built by hand, without its request
+        where = "(request unknown)"
+    try:
+        body = " ".join(response.text.split())
+    except httpx.ResponseNotRead:  # a streamed answer the caller has not read
+        body = ""
+    return f"{where} -> {response.status_code}: {Redactor.redact(body)[:200]}"
+
+
+# --- address guard ---------------------------------------------------------------------------
+
+def is_public_address(ip: IPAddress) -> bool:
+    """True only for globally routable unicast addresses; IPv6 forms embedding IPv4 are judged by it."""
+    if ip.version == 6:
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            return is_public_address(embedded)
+        if ip.is_site_local:
+            return False
+    return ip.is_global and not (
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+        or ip.is_reserved or ip.is_unspecified
+    )
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv4-mapped, 6to4 or NAT64 (64:ff9b::/96) address leads to."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+class AddressGuard:
+    """Decides whether a URL may be requested: http(s) only, and every address of its host public.
+
+    ``allow_local`` lists exact host strings (as written in URLs, e.g. ``127.0.0.1``) let through
+    although not public: the explicit setting for local emulators.
+    """
+
+    def __init__(self, allow_local: Iterable[str] = ()):
+        self.allow_local = frozenset(host.strip("[]").lower() for host in allow_local)
+
+    def resolve(self, url: str) -> list[IPAddress]:
+        """The addresses to connect to for ``url``; AddressNotAllowed if any is refused.
+
+        Numeric spellings ("2130706433", "0x7f000001", "127.1") are judged by what getaddrinfo
+        makes of them, never by the string. A name that does not resolve raises ``socket.gaierror``.
+        """
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise AddressNotAllowed(f"invalid URL: {exc}") from exc
+        if parsed.scheme not in _DEFAULT_PORTS:
+            raise AddressNotAllowed(f"scheme {parsed.scheme!r} is not allowed (http or https only)")
+        if not parsed.raw_host:
+            raise AddressNotAllowed("URL has no host")
+        host = parsed.raw_host.decode("ascii")
+        infos = socket.getaddrinfo(host, parsed.port or _DEFAULT_PORTS[parsed.scheme],
+                                   type=socket.SOCK_STREAM)
+        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+        if host.lower() not in self.allow_local:
+            refused = [str(ip) for ip in addresses if not is_public_address(ip)]
+            if refused:
+                raise AddressNotAllowed(f"host {host} resolves to non-public {', '.join(refused)}")
+        return addresses
+
+
+# --- rate limit ------------------------------------------------------------------------------
+
+# KEYS[1]: the bucket (hash: tokens available at time ts). ARGV: capacity, refill rate per second,
+# pause seconds (0: take a token). ts in the future means paused until then. Returns the seconds
+# to wait before a token is available, "0" when one was taken. Redis TIME is the shared clock.
+_BUCKET_LUA = """
+local capacity, rate, pause = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1]) or capacity
+local ts = tonumber(state[2]) or now
+if ts <= now then
+  tokens = math.min(capacity, tokens + (now - ts) * rate)
+  ts = now
+end
+local wait = 0
+if pause > 0 then
+  if now + pause > ts then tokens, ts = 1, now + pause end
+elseif ts == now and tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = ts - now + math.max(0, 1 - tokens) / rate
+end
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'ts', string.format('%.6f', ts))
+redis.call('PEXPIRE', KEYS[1], math.ceil((ts - now + capacity / rate) * 1000) + 1000)
+return string.format('%.6f', wait)
+"""
+
+
+class RateLimiter:
+    """Token bucket in Redis (one Lua script, atomic), shared by every worker process of a connection.
+
+    Bursts up to ``requests``, refills ``requests / per_seconds`` a second. After :meth:`pause`
+    the bucket restarts with one token, so sending resumes at the steady rate, not in a burst.
+    """
+
+    def __init__(self, redis, key: str, requests: int, per_seconds: float):
+        if requests < 1 or per_seconds <= 0:
+            raise ValueError("rate limit needs requests >= 1 and per_seconds > 0")
+        self.key = f"returnhub:ratelimit:{key}"
+        self.capacity = requests
+        self.rate = requests / per_seconds
+        self.sleep = time.sleep
+        self._script = redis.register_script(_BUCKET_LUA)
+
+    def _run(self, pause: float) -> float:
+        return float(self._script(keys=[self.key], args=[self.capacity, self.rate, pause]))
+
+    def acquire(self, timeout: float = 30.0) -> None:
+        """Block (sleeping) until a token is taken; TransientError if none within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while (wait := self._run(0)) > 0:
+            if time.monotonic() + wait > deadline:
+                raise TransientError(f"rate limit: no request slot within {timeout:g} s",
+                                     retry_after=wait)
+            self.sleep(wait)
+
+    def pause(self, seconds: float) -> None:
+        """No worker sends for this key for ``seconds`` (after a 429 with Retry-After)."""
+        if seconds > 0:
+            self._run(seconds)
+
+
+# --- log redaction ---------------------------------------------------------------------------
+
+_SECRET_PARAM = re.compile(
+    r"(?i)([?&;][^=&#\s]*(?:token|secret|key|password|passwd|signature|auth)[^=&#\s]*=)[^&#\s'\"]*")
+_SECRET_HEADER = re.compile(
+    r"(?i)((?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|apikey"
+    r"|[\w-]*(?:token|secret|password|signature)[\w-]*)"
+    r"(['\"]?\s*:\s*['\"]?|['\"],\s*b['\"])[^\r\n'\",}]+")  # "Name: v", {'name': 'v'}, (b'Name', b'v')
+_SCHEME_CREDENTIALS = re.compile(r"(?i)\b(Bearer|Basic|Digest|Token)\s+[\w.~+/=-]+")
+_URL_PASSWORD = re.compile(r"(//[^/:@\s]*:)[^/@\s]+@")
+
+
+class Redactor(logging.Filter):
+    """Replaces secrets with "***" in log records: registered values (also URL-encoded),
+    Authorization and token-like header values, and query parameters named like secrets.
+
+    Secrets are registered process-wide (``Redactor.add``): a secret is hidden in every record
+    any Redactor sees, whichever connection registered it.
+    """
+
+    _secrets: ClassVar[set[str]] = set()
+    _pattern: ClassVar[re.Pattern | None] = None
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def add(cls, secret: str) -> None:
+        """Register a secret value to hide from now on."""
+        if not secret:
+            return
+        with cls._lock:
+            cls._secrets |= {secret, quote(secret, safe=""), quote_plus(secret)}
+            ordered = sorted(cls._secrets, key=len, reverse=True)  # longest first: no partial leaks
+            cls._pattern = re.compile("|".join(map(re.escape, ordered)))
+
+    @classmethod
+    def redact(cls, text: str) -> str:
+        """``text`` with every secret replaced by ***."""
+        if cls._pattern is not None:
+            text = cls._pattern.sub("***", text)
+        text = _SCHEME_CREDENTIALS.sub(r"\1 ***", text)
+        text = _SECRET_HEADER.sub(r"\1\2***", text)
+        text = _URL_PASSWORD.sub(r"\1***@", text)
+        return _SECRET_PARAM.sub(r"\1***", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        return True
+
+
+# httpx logs every full URL (query string included) at INFO and httpcore the response headers
+# at DEBUG: redact them as well as our own lines (a logger's filters skip its children's records).
+_redactor = Redactor()
+for _name in ("hub.http", "httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2",
+              "httpcore.proxy", "httpcore.socks"):
+    logging.getLogger(_name).addFilter(_redactor)
+
+
+# --- clients ---------------------------------------------------------------------------------
+
+class ClientFactory:
+    """Makes the httpx clients of one connection, all sharing its guard, rate limit and policy.
+
+    ``sleep`` (an attribute) is what waits between retries; tests replace it.
+    """
+
+    def __init__(self, *, redis=None, limiter_key: str | None = None, rate_limit: dict | None = None,
+                 allow_local: Iterable[str] = (), timeout: float = 10.0, retries: int = 3,
+                 backoff_base: float = 0.5, backoff_max: float = 20.0, max_retry_after: float = 60.0,
+                 secrets: Iterable[str] = (), max_connections: int = 20):
+        self.guard = AddressGuard(allow_local)
+        self.limiter = (RateLimiter(redis, limiter_key, **rate_limit)
+                        if redis is not None and limiter_key and rate_limit else None)
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.max_retry_after = max_retry_after
+        self.limits = httpx.Limits(max_connections=max_connections,
+                                   max_keepalive_connections=max_connections)
+        self.sleep = time.sleep
+        for secret in secrets:
+            Redactor.add(secret)
+
+    def __call__(self, base_url: str, *, headers: dict | None = None, auth=None,
+                 timeout: float | None = None) -> httpx.Client:
+        """A client for ``base_url``; close it (or use ``with``) when done."""
+        return httpx.Client(
+            base_url=base_url, headers=headers, auth=auth,
+            timeout=self.timeout if timeout is None else timeout,
+            follow_redirects=False, trust_env=False,  # no env proxies, no .netrc credentials
+            transport=_GuardedTransport(self),
+        )
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(backoff_max, backoff_base * 2**attempt)]."""
+        return random.uniform(0, min(self.backoff_max, self.backoff_base * 2 ** attempt))
+
+
+class _GuardedTransport(httpx.BaseTransport):
+    """Guards, pins, rate-limits, retries and logs every request of one client.
+
+    One connection pool per origin host: a TLS connection verified for one name is never reused
+    for another name that happens to resolve to the same address.
+    """
+
+    def __init__(self, factory: ClientFactory):
+        self._factory = factory
+        self._pools: dict[tuple, httpx.HTTPTransport] = {}
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        factory = self._factory
+        retry_sent = request.extensions.get("returnhub_retry", request.method in IDEMPOTENT_METHODS)
+        attempt = 0
+        while True:
+            if factory.limiter is not None:
+                factory.limiter.acquire()
+            try:
+                response = self._send(request, attempt)
+            except httpx.TransportError as exc:
+                if attempt >= factory.retries or not (retry_sent or isinstance(exc, _NOTHING_SENT)):
+                    raise TransientError(Redactor.redact(
+                        f"{request.method} {request.url.path}: {type(exc).__name__} {exc} "
+                        f"(attempt {attempt + 1})")) from exc
+                delay = factory.backoff(attempt)
+            else:
+                delay = self._retry_delay(response, attempt, retry_sent)
+                if delay is None:
+                    return response
+                response.close()
+            factory.sleep(delay)
+            attempt += 1
+
+    def _retry_delay(self, response: httpx.Response, attempt: int, retry_sent: bool) -> float | None:
+        """Seconds to wait before retrying this answer, or None to hand it to the caller."""
+        factory = self._factory
+        status = response.status_code
+        if status in (429, 503):  # refused before processing: safe to repeat for every method
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None:
+                if factory.limiter is not None:
+                    factory.limiter.pause(retry_after)
+                if retry_after > factory.max_retry_after or attempt >= factory.retries:
+                    return None
+                return retry_after
+        elif status < 500 or not retry_sent:
+            return None
+        return factory.backoff(attempt) if attempt < factory.retries else None
+
+    def _send(self, request: httpx.Request, attempt: int) -> httpx.Response:
+        """One attempt: resolve and check the host, connect to a checked address, log the outcome."""
+        url = request.url
+        try:
+            addresses = self._factory.guard.resolve(str(url))
+        except OSError as exc:
+            raise httpx.ConnectError(f"cannot resolve {url.host}: {exc}", request=request) from exc
+        except AddressNotAllowed as exc:
+            log.warning("refused %s %s: %s", request.method, url, exc)
+            raise
+        pool = self._pool(url)
+        started = time.perf_counter()
+        try:
+            response = self._connect_first(pool, request, addresses)
+        except httpx.TransportError as exc:
+            log.debug("%s %s -> %s after %d ms (attempt %d)", request.method, url,
+                      type(exc).__name__, (time.perf_counter() - started) * 1000, attempt + 1)
+            raise
+        log.debug("%s %s -> %d in %d ms (attempt %d)", request.method, url, response.status_code,
+                  (time.perf_counter() - started) * 1000, attempt + 1)
+        return response
+
+    @staticmethod
+    def _connect_first(pool: httpx.HTTPTransport, request: httpx.Request,
+                       addresses: list[IPAddress]) -> httpx.Response:
+        """Send to the first checked address that accepts a connection."""
+        for ip in addresses:
+            extensions = dict(request.extensions)
+            if request.url.scheme == "https":  # TLS verifies the name while the socket uses the IP
+                extensions["sni_hostname"] = request.url.raw_host.decode("ascii")
+            pinned = httpx.Request(request.method, request.url.copy_with(host=str(ip)),
+                                   headers=request.headers,  # keeps the Host header of the name
+                                   stream=request.stream, extensions=extensions)
+            try:
+                return pool.handle_request(pinned)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                error = exc
+        raise error
+
+    def _pool(self, url: httpx.URL) -> httpx.HTTPTransport:
+        key = (url.scheme, url.raw_host, url.port)
+        with self._lock:
+            if key not in self._pools:
+                self._pools[key] = httpx.HTTPTransport(limits=self._factory.limits)
+            return self._pools[key]
+
+    def close(self) -> None:
+        with self._lock:
+            for pool in self._pools.values():
+                pool.close()
+            self._pools.clear()

@@ -1,0 +1,11 @@
+"""The canonical return: what every marketplace plugin produces and every shop plugin consumes."""
+from hub.model.enums import Decision, Fulfilment, State
+from hub.model.canonical import (
+    Address, Customer, Line, LineDecision, Page, Quarantined, Return, ReturnDecisions,
+)
+from hub.model.schemas import ReturnSchema, LineDecisionSchema, load_return
+
+__all__ = [
+    "Address", "Customer", "Decision", "Fulfilment", "Line", "LineDecision", "LineDecisionSchema",
+    "Page", "Quarantined", "Return", "ReturnDecisions", "ReturnSchema", "State", "load_return",
+]

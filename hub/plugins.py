@@ -1,0 +1,162 @@
+"""Finding, validating and loading plugins; the registry of their adapters.
+
+Each plugin is an entry point in group ``returnhub.plugins`` naming its hook module. Its
+``manifest.json`` is read and validated before that module is imported; each plugin loads in its
+own try/except so one broken plugin is listed as ``failed: <reason>`` and the rest go on
+(``strict`` re-raises, as tests do).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+
+import pluggy
+
+from hub import hookspecs
+from hub.adapters import Adapter, Emulator, Marketplace, Shop
+from hub.manifest import Manifest, load_manifest
+
+log = logging.getLogger(__name__)
+GROUP = "returnhub.plugins"
+DEFAULT_PLUGINS: tuple[str, ...] = ()
+
+
+@dataclass
+class PluginInfo:
+    """What ``returnhub plugins`` and the Plugins page show of one plugin."""
+
+    name: str
+    version: str | None = None
+    kind: str | None = None
+    status: str = "loaded"
+    manifest: Manifest | None = None
+    distribution: str | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self.status == "loaded"
+
+
+@dataclass
+class Registry:
+    """The plugin manager and the adapters its plugins registered, by slug."""
+
+    pm: pluggy.PluginManager
+    plugins: dict[str, PluginInfo] = field(default_factory=dict)
+    marketplaces: dict[str, type[Marketplace]] = field(default_factory=dict)
+    shops: dict[str, type[Shop]] = field(default_factory=dict)
+
+    def marketplace(self, slug: str) -> type[Marketplace]:
+        try:
+            return self.marketplaces[slug]
+        except KeyError:
+            raise LookupError(f"marketplace plugin '{slug}' is not installed or failed to load")
+
+    def shop(self, slug: str) -> type[Shop]:
+        try:
+            return self.shops[slug]
+        except KeyError:
+            raise LookupError(f"shop plugin '{slug}' is not installed or failed to load")
+
+    def emulators(self) -> list[Emulator]:
+        return [e for _name, items in self._collect("returnhub_register_emulators") for e in items or []]
+
+    def blueprints(self):
+        """(plugin name, blueprint) pairs from every loaded plugin."""
+        return [(name, bp) for name, items in self._collect("returnhub_register_blueprints") for bp in items or []]
+
+    def notify_transition(self, ret, event) -> None:
+        for impl in self.pm.hook.returnhub_return_transition.get_hookimpls():
+            try:
+                impl.function(ret=ret, event=event)
+            except Exception:
+                log.exception("plugin %s failed in returnhub_return_transition", impl.plugin_name)
+
+    def _collect(self, hook_name: str, strict: bool = False):
+        """Call one hook per plugin, isolating failures; yields (plugin name, result)."""
+        results = []
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            try:
+                results.append((impl.plugin_name, impl.function()))
+            except Exception as exc:
+                if strict:
+                    raise
+                self._fail(impl.plugin_name, f"{hook_name} raised {type(exc).__name__}: {exc}")
+        return results
+
+    def _fail(self, name: str, reason: str) -> None:
+        info = self.plugins.setdefault(name, PluginInfo(name=name))
+        info.status = f"failed: {reason}"
+        log.error("plugin %s failed: %s", name, reason)
+
+
+def load_plugins(allow: list[str] | None = None, block: list[str] | tuple = (), strict: bool = False,
+                 extra: list[tuple[str, object]] = ()) -> Registry:
+    """Build the registry from the default plugins, installed entry points and ``extra`` modules."""
+    pm = pluggy.PluginManager("returnhub")
+    pm.add_hookspecs(hookspecs)
+    registry = Registry(pm=pm)
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        if (allow is not None and ep.name not in allow) or ep.name in block:
+            registry.plugins[ep.name] = PluginInfo(name=ep.name, status="disabled",
+                                                   distribution=ep.dist.name if ep.dist else None)
+            continue
+        _load_one(registry, ep.name, ep.value.split(":")[0], ep.load, ep.dist, strict)
+    for name, module in extra:
+        _load_one(registry, name, module.__name__, lambda m=module: m, None, strict)
+    pm.check_pending()
+    _register_adapters(registry, strict)
+    return registry
+
+
+def _load_one(registry: Registry, name: str, module_path: str, load, dist, strict: bool) -> None:
+    info = PluginInfo(name=name, distribution=dist.name if dist else None)
+    registry.plugins[name] = info
+    try:
+        manifest = load_manifest(module_path.split(".")[0])
+        if manifest.slug != name:
+            raise ValueError(f"manifest slug '{manifest.slug}' differs from entry point name '{name}'")
+        if dist is not None and dist.version != manifest.version:
+            raise ValueError(f"manifest version {manifest.version} differs from distribution {dist.version}")
+        info.manifest, info.version, info.kind = manifest, manifest.version, manifest.kind
+        registry.pm.register(load(), name=name)
+    except Exception as exc:
+        if strict:
+            raise
+        info.status = f"failed: {exc}"
+        log.error("plugin %s failed to load: %s", name, exc)
+
+
+def _register_adapters(registry: Registry, strict: bool) -> None:
+    for hook, kind, target in (("returnhub_register_marketplaces", "marketplace", registry.marketplaces),
+                               ("returnhub_register_shops", "shop", registry.shops)):
+        for plugin_name, classes in registry._collect(hook, strict):
+            info = registry.plugins.get(plugin_name)
+            for cls in classes or []:
+                problem = _adapter_problem(cls, info, kind)
+                if problem:
+                    if strict:
+                        raise ValueError(f"plugin {plugin_name}: {problem}")
+                    registry._fail(plugin_name, problem)
+                    continue
+                cls.manifest = info.manifest
+                target[cls.slug] = cls
+
+
+def _adapter_problem(cls, info: PluginInfo | None, kind: str) -> str | None:
+    base = Marketplace if kind == "marketplace" else Shop
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        return f"{cls!r} is not a {base.__module__}.{base.__name__} subclass"
+    if info is None or info.manifest is None:
+        return f"{cls.__name__} registered by a plugin without a manifest"
+    if info.manifest.kind != kind:
+        return f"{cls.__name__} is a {kind} adapter but the manifest says kind '{info.manifest.kind}'"
+    if getattr(cls, "slug", None) != info.manifest.slug:
+        return f"{cls.__name__}.slug '{getattr(cls, 'slug', None)}' differs from manifest slug '{info.manifest.slug}'"
+    if not isinstance(getattr(cls, "settings_schema", None), type):
+        return f"{cls.__name__} has no settings_schema"
+    return None
+
+
+__all__ = ["Adapter", "PluginInfo", "Registry", "load_plugins"]

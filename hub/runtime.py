@@ -1,0 +1,70 @@
+"""The Hub: one process's configuration, database, plugin registry, Redis and queue, built once."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from functools import cached_property
+
+import redis as redis_lib
+from rq import Queue
+from rq.serializers import JSONSerializer
+
+from hub.config import Config
+from hub.db import Database
+from hub.plugins import Registry, load_plugins
+from hub.secrets import SecretBox
+
+_current: "Hub | None" = None
+
+
+class Hub:
+    """Everything jobs, the web app and the CLI share; ``hub.runtime.current()`` gives the active one."""
+
+    def __init__(self, config: Config, registry: Registry | None = None):
+        self.config = config
+        self.db = Database(config.resolved_database_url())
+        self.registry = registry or load_plugins(
+            allow=config.plugins, block=config.disable_plugins, strict=config.strict_plugins)
+        self.box = SecretBox(config.resolved_secret_key())
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self) -> None:
+        self.db.engine.dispose(close=False)
+        self.__dict__.pop("redis", None)
+
+    @cached_property
+    def redis_url(self) -> str:
+        if self.config.redis_url:
+            return self.config.redis_url
+        from hub.embedded import start_embedded_redis
+        self.config.redis_url = start_embedded_redis(os.path.join(self.config.instance_path, "redis"))
+        return self.config.redis_url
+
+    @cached_property
+    def redis(self) -> redis_lib.Redis:
+        return redis_lib.Redis.from_url(self.redis_url)
+
+    @property
+    def queue(self) -> Queue:
+        return Queue(self.config.queue_name, connection=self.redis, serializer=JSONSerializer)
+
+    @contextmanager
+    def session(self):
+        """A database transaction; transitions recorded in it are announced to plugins after commit."""
+        with self.db.session() as session:
+            yield session
+            pending = session.info.pop("transitions", [])
+        for ret, event in pending:
+            self.registry.notify_transition(ret, event)
+
+    def activate(self) -> "Hub":
+        global _current
+        _current = self
+        return self
+
+
+def current() -> Hub:
+    """The Hub of this process (set by the worker, the app factory and tests)."""
+    if _current is None:
+        return Hub(Config.from_env()).activate()
+    return _current

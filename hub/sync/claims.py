@@ -1,0 +1,88 @@
+"""Claims and failure handling: one worker at a time per return, bounded retries, never a loop.
+
+A claim is a lease on a return row taken by a conditional UPDATE, so two workers running the same
+job at once cannot both call a platform for the same return. Every claim counts an attempt; a
+return whose attempts run out (including by a worker dying mid-call) lands in needs_attention.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import or_, update
+
+from hub.db import Connection, ReturnRow
+from hub.errors import AuthError, HubError, TransientError
+from hub.model import State
+from hub.sync.state import transition
+
+log = logging.getLogger(__name__)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def claim(hub, return_id: int, states: list[State]) -> str | None:
+    """Take the lease on a return in one of ``states``; the claim token, or None if not ours."""
+    token = uuid.uuid4().hex
+    moment = now()
+    with hub.session() as s:
+        result = s.execute(
+            update(ReturnRow)
+            .where(ReturnRow.id == return_id, ReturnRow.state.in_([st.value for st in states]),
+                   or_(ReturnRow.claimed_until.is_(None), ReturnRow.claimed_until < moment))
+            .values(claim_token=token, claimed_until=moment + timedelta(seconds=hub.config.claim_seconds),
+                    attempts=ReturnRow.attempts + 1)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            return None
+        row = s.get(ReturnRow, return_id)
+        if row.attempts > hub.config.max_attempts:
+            transition(s, row, State.NEEDS_ATTENTION, "system",
+                       f"gave up after {hub.config.max_attempts} attempts; last error: {row.last_error or 'the worker stopped while handling it'}",
+                       attention_reason=row.last_error or "the worker stopped while handling it",
+                       resume_state=row.state, claim_token=None, claimed_until=None)
+            return None
+    return token
+
+
+def release(session, row: ReturnRow, token: str) -> bool:
+    """Give the lease back (in the caller's transaction); False if it was no longer ours."""
+    result = session.execute(
+        update(ReturnRow).where(ReturnRow.id == row.id, ReturnRow.claim_token == token)
+        .values(claim_token=None, claimed_until=None).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def retry_delay(hub, attempts: int, hint: float | None = None) -> float:
+    """Exponential backoff with jitter, never shorter than the platform's Retry-After."""
+    base = hub.config.retry_base_seconds * (2 ** max(attempts - 1, 0))
+    return max(hint or 0.0, base * (0.5 + random.random() / 2))
+
+
+def fail(hub, return_id: int, token: str, exc: BaseException, step: str) -> str:
+    """Record a failed step on a claimed return; gives 'auth', 'retry' or 'attention'."""
+    message = f"{step}: {type(exc).__name__}: {exc}" if not str(exc) else f"{step}: {exc}"
+    with hub.session() as s:
+        row = s.get(ReturnRow, return_id)
+        if isinstance(exc, AuthError):
+            conn = s.get(Connection, row.connection_id)
+            conn.status, conn.status_reason = "needs_reauth", message
+            conn.last_error, conn.last_error_at = message, now()
+            row.attempts = max(row.attempts - 1, 0)
+            row.last_error = message
+            release(s, row, token)
+            return "auth"
+        if isinstance(exc, TransientError) and row.attempts < hub.config.max_attempts:
+            row.last_error = message
+            row.next_attempt_at = now() + timedelta(seconds=retry_delay(hub, row.attempts, exc.retry_after))
+            release(s, row, token)
+            return "retry"
+        log.warning("return %s needs attention: %s", return_id, message,
+                    exc_info=exc if not isinstance(exc, HubError) else None)
+        transition(s, row, State.NEEDS_ATTENTION, "system", message, attention_reason=message,
+                   resume_state=row.state, last_error=message, claim_token=None, claimed_until=None)
+        return "attention"

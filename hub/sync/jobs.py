@@ -1,0 +1,272 @@
+"""The RQ jobs. Each takes only ids, works a batch, and is safe to run twice or on two workers at once."""
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, exists, or_, select
+
+from hub.connections import build_adapter
+from hub.db import Connection, ReturnLine, ReturnRow, SyncCursor
+from hub.errors import AuthError
+from hub.model import State
+from hub.runtime import current
+from hub.sync import queueing
+from hub.sync.creating import create_one
+from hub.sync.deciding import apply_decisions
+from hub.sync.importing import import_page
+from hub.sync.pushing import push_one
+from hub.sync.records import to_canonical
+
+log = logging.getLogger(__name__)
+MAX_PAGES_PER_JOB = 100
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _active_connection(hub, connection_id: int) -> Connection | None:
+    with hub.session() as s:
+        conn = s.get(Connection, connection_id)
+        if conn is None or not conn.active:
+            return None
+        s.expunge(conn)
+        return conn
+
+
+@contextmanager
+def _adapter(hub, conn, kind):
+    adapter = build_adapter(hub, conn, kind)
+    try:
+        yield adapter
+    finally:
+        adapter.close()
+
+
+def _connection_error(hub, connection_id: int, exc: Exception) -> None:
+    with hub.session() as s:
+        conn = s.get(Connection, connection_id)
+        conn.last_error, conn.last_error_at = f"{type(exc).__name__}: {exc}", _now()
+        if isinstance(exc, AuthError):
+            conn.status, conn.status_reason = "needs_reauth", str(exc)
+    log.warning("connection %s: %s", connection_id, exc)
+
+
+def _cursor(hub, connection_id: int, name: str) -> str | None:
+    with hub.session() as s:
+        row = s.get(SyncCursor, (connection_id, name))
+        return row.value if row else None
+
+
+def _save_cursor(session, connection_id: int, name: str, value: str | None) -> None:
+    row = session.get(SyncCursor, (connection_id, name))
+    if row is None:
+        session.add(SyncCursor(connection_id=connection_id, name=name, value=value))
+    else:
+        row.value = value
+
+
+def _work(hub, ids: list[int], step) -> dict[str, int]:
+    """Run ``step(id)`` for every id, ``concurrency`` at a time; stops early on an auth error."""
+    counts: dict[str, int] = {}
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def run(return_id):
+        if stop.is_set():
+            return
+        outcome = step(return_id)
+        with lock:
+            counts[outcome] = counts.get(outcome, 0) + 1
+        if outcome == "auth":
+            stop.set()
+
+    with ThreadPoolExecutor(max_workers=max(1, min(hub.config.concurrency, len(ids) or 1))) as pool:
+        list(pool.map(run, ids))
+    return counts
+
+
+def poll_marketplace(connection_id: int) -> dict:
+    """Fetch new returns page by page from the cursor; store them; queue their creation in the shop."""
+    hub = current()
+    queueing.started(hub, "poll_marketplace", connection_id)
+    conn = _active_connection(hub, connection_id)
+    if conn is None:
+        return {"skipped": "connection inactive or returns switched off"}
+    totals = {"new": 0, "known": 0, "quarantined": 0, "pages": 0}
+    try:
+        with _adapter(hub, conn, "marketplace") as marketplace:
+            cursor = _cursor(hub, connection_id, "marketplace")
+            for _ in range(MAX_PAGES_PER_JOB):
+                page = marketplace.fetch_returns(cursor)
+                result = import_page(hub, connection_id, page, f"marketplace:{conn.marketplace}")
+                with hub.session() as s:
+                    _save_cursor(s, connection_id, "marketplace", page.cursor)
+                    s.get(Connection, connection_id).last_poll_at = _now()
+                cursor = page.cursor
+                totals["pages"] += 1
+                for key in ("new", "known", "quarantined"):
+                    totals[key] += getattr(result, key)
+                if result.new:
+                    queueing.enqueue(hub, "create_in_shop", connection_id)
+                if not page.more:
+                    break
+            else:
+                queueing.enqueue(hub, "poll_marketplace", connection_id)
+    except Exception as exc:
+        _connection_error(hub, connection_id, exc)
+        totals["error"] = str(exc)
+    return totals
+
+
+def _due(model_filter, connection_id: int, limit: int, extra=()):
+    moment = _now()
+    return (select(ReturnRow.id)
+            .where(ReturnRow.connection_id == connection_id, model_filter,
+                   or_(ReturnRow.next_attempt_at.is_(None), ReturnRow.next_attempt_at <= moment),
+                   or_(ReturnRow.claimed_until.is_(None), ReturnRow.claimed_until < moment), *extra)
+            .order_by(ReturnRow.id).limit(limit))
+
+
+def create_in_shop(connection_id: int) -> dict:
+    """Create a batch of received (or waiting) returns in the shop; requeue while more are due."""
+    hub = current()
+    queueing.started(hub, "create_in_shop", connection_id)
+    conn = _active_connection(hub, connection_id)
+    if conn is None:
+        return {"skipped": "connection inactive or returns switched off"}
+    states = [State.RECEIVED.value, State.WAITING_FOR_ORDER.value]
+    with hub.session() as s:
+        ids = list(s.scalars(_due(ReturnRow.state.in_(states), connection_id, hub.config.batch_size)))
+    if not ids:
+        return {}
+    marketplace_cls = hub.registry.marketplace(conn.marketplace)
+    with _adapter(hub, conn, "shop") as shop:
+        counts = _work(hub, ids, lambda rid: create_one(hub, rid, shop, marketplace_cls))
+    if len(ids) == hub.config.batch_size and "auth" not in counts:
+        queueing.enqueue(hub, "create_in_shop", connection_id)
+    return counts
+
+
+def poll_decisions(connection_id: int, shop_return_ids: list[str] | None = None) -> dict:
+    """Read the merchant's decisions for open returns (or those a webhook named) and record them."""
+    hub = current()
+    if shop_return_ids is None:
+        queueing.started(hub, "poll_decisions", connection_id)
+    conn = _active_connection(hub, connection_id)
+    if conn is None:
+        return {"skipped": "connection inactive or returns switched off"}
+    marketplace_cls = hub.registry.marketplace(conn.marketplace)
+    pushes = bool(marketplace_cls.manifest and marketplace_cls.manifest.cap("push_decision"))
+    per_line = pushes and bool(marketplace_cls.manifest.cap("per_line_push"))
+    since = _cursor(hub, connection_id, "decisions")
+    started_at = _now()
+    decided = 0
+    try:
+        with _adapter(hub, conn, "shop") as shop:
+            last_id = 0
+            while True:
+                with hub.session() as s:
+                    query = (select(ReturnRow).where(ReturnRow.connection_id == connection_id,
+                                                     ReturnRow.state == State.IN_SHOP.value,
+                                                     ReturnRow.id > last_id)
+                             .order_by(ReturnRow.id).limit(hub.config.batch_size))
+                    if shop_return_ids is not None:
+                        query = query.where(ReturnRow.shop_return_id.in_(shop_return_ids))
+                    rows = list(s.scalars(query))
+                    batch = [to_canonical(row) for row in rows]
+                if not batch:
+                    break
+                last_id = batch[-1].id
+                since_dt = datetime.fromisoformat(since) if since else None
+                for report in shop.fetch_decisions(batch, since_dt):
+                    if apply_decisions(hub, report, f"shop:{conn.shop}", pushes):
+                        decided += 1
+                if len(batch) < hub.config.batch_size:
+                    break
+        with hub.session() as s:
+            if shop_return_ids is None:
+                _save_cursor(s, connection_id, "decisions", started_at.isoformat())
+            s.get(Connection, connection_id).last_decision_poll_at = _now()
+    except Exception as exc:
+        _connection_error(hub, connection_id, exc)
+        return {"decided": decided, "error": str(exc)}
+    if pushes and (decided or per_line):
+        queueing.enqueue(hub, "push_decisions", connection_id)
+    return {"decided": decided}
+
+
+def _pushable(per_line: bool):
+    decided = ReturnRow.state == State.DECIDED.value
+    if not per_line:
+        return decided
+    unpushed = exists().where(ReturnLine.return_id == ReturnRow.id, ReturnLine.decision.is_not(None),
+                              ReturnLine.pushed_at.is_(None))
+    return or_(decided, and_(ReturnRow.state == State.IN_SHOP.value, unpushed))
+
+
+def push_decisions(connection_id: int) -> dict:
+    """Send a batch of decided returns (or decided lines) to the marketplace; requeue while more are due."""
+    hub = current()
+    queueing.started(hub, "push_decisions", connection_id)
+    conn = _active_connection(hub, connection_id)
+    if conn is None:
+        return {"skipped": "connection inactive or returns switched off"}
+    manifest = hub.registry.marketplace(conn.marketplace).manifest
+    if not manifest.cap("push_decision"):
+        return {"skipped": "marketplace takes no decisions"}
+    with hub.session() as s:
+        ids = list(s.scalars(_due(_pushable(manifest.cap("per_line_push")), connection_id, hub.config.batch_size)))
+    if not ids:
+        return {}
+    with _adapter(hub, conn, "marketplace") as marketplace:
+        counts = _work(hub, ids, lambda rid: push_one(hub, rid, marketplace))
+    if len(ids) == hub.config.batch_size and "auth" not in counts:
+        queueing.enqueue(hub, "push_decisions", connection_id)
+    return counts
+
+
+def _active_ids(hub) -> list[int]:
+    with hub.session() as s:
+        return list(s.scalars(select(Connection.id).where(
+            Connection.returns_enabled.is_(True), Connection.status == "active")))
+
+
+def poll_all_marketplaces() -> dict:
+    """Scheduled: queue a marketplace poll for every active connection."""
+    hub = current()
+    ids = _active_ids(hub)
+    return {"queued": sum(1 for cid in ids if queueing.enqueue(hub, "poll_marketplace", cid))}
+
+
+def poll_all_decisions() -> dict:
+    """Scheduled (every 5 minutes by default): queue a decision poll for every active connection."""
+    hub = current()
+    ids = _active_ids(hub)
+    return {"queued": sum(1 for cid in ids if queueing.enqueue(hub, "poll_decisions", cid))}
+
+
+def reconcile() -> dict:
+    """Scheduled every minute: rebuild pending work from the database (after a Redis loss, a crash)."""
+    hub = current()
+    queued = 0
+    for cid in _active_ids(hub):
+        with hub.session() as s:
+            conn = s.get(Connection, cid)
+            manifest = hub.registry.marketplaces.get(conn.marketplace)
+            manifest = manifest.manifest if manifest else None
+            creatable = s.scalar(_due(ReturnRow.state.in_([State.RECEIVED.value, State.WAITING_FOR_ORDER.value]), cid, 1))
+            pushable = manifest and manifest.cap("push_decision") and s.scalar(
+                _due(_pushable(manifest.cap("per_line_push")), cid, 1))
+            never_polled = conn.last_poll_at is None
+        if creatable and queueing.enqueue(hub, "create_in_shop", cid):
+            queued += 1
+        if pushable and queueing.enqueue(hub, "push_decisions", cid):
+            queued += 1
+        if never_polled and queueing.enqueue(hub, "poll_marketplace", cid):
+            queued += 1
+    return {"queued": queued}

@@ -1,0 +1,34 @@
+"""The schedules, on RQ's cron scheduler: marketplace polls, decision polls and the reconciler."""
+from __future__ import annotations
+
+from rq import Queue
+from rq.cron import CronJob, CronScheduler
+from rq.serializers import JSONSerializer
+
+from hub.sync import jobs
+
+
+class JSONCronJob(CronJob):
+    """A cron job enqueued with RQ's JSON serializer, like every other Returnhub job (no pickle)."""
+
+    def enqueue(self, connection):
+        queue = Queue(self.queue_name, connection=connection, serializer=JSONSerializer)
+        job = queue.enqueue(self.func, args=self.args, kwargs=self.kwargs, **self.job_options)
+        return job
+
+
+class HubCronScheduler(CronScheduler):
+    def register(self, *args, **kwargs) -> CronJob:
+        cron_job = super().register(*args, **kwargs)
+        cron_job.__class__ = JSONCronJob
+        return cron_job
+
+
+def build_scheduler(hub) -> CronScheduler:
+    """A cron scheduler with the three schedules at the configured intervals."""
+    scheduler = HubCronScheduler(connection=hub.redis, name=f"returnhub-{hub.config.queue_name}")
+    config = hub.config
+    scheduler.register(jobs.poll_all_marketplaces, config.queue_name, interval=config.poll_interval)
+    scheduler.register(jobs.poll_all_decisions, config.queue_name, interval=config.decision_interval)
+    scheduler.register(jobs.reconcile, config.queue_name, interval=config.reconcile_interval)
+    return scheduler

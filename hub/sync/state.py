@@ -1,0 +1,68 @@
+"""The state machine: which transitions exist, and the one function that makes them.
+
+A transition is a conditional UPDATE (``WHERE state = <from>``) plus a ReturnEvent row in the same
+transaction, so running a step twice changes nothing the second time.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from hub.db import ReturnEvent, ReturnRow
+from hub.model import State
+
+S = State
+ALLOWED: dict[State | None, set[State]] = {
+    None: {S.RECEIVED},
+    S.RECEIVED: {S.IN_SHOP, S.WAITING_FOR_ORDER, S.NEEDS_ATTENTION},
+    S.WAITING_FOR_ORDER: {S.IN_SHOP, S.NEEDS_ATTENTION},
+    S.IN_SHOP: {S.DECIDED, S.CLOSED_WITHOUT_PUSH, S.NEEDS_ATTENTION},
+    S.DECIDED: {S.PUSHED, S.CLOSED_WITHOUT_PUSH, S.NEEDS_ATTENTION},
+    S.NEEDS_ATTENTION: {S.RECEIVED, S.WAITING_FOR_ORDER, S.IN_SHOP, S.DECIDED, S.CLOSED_WITHOUT_PUSH},
+    S.PUSHED: set(),
+    S.CLOSED_WITHOUT_PUSH: set(),
+}
+
+
+class IllegalTransition(Exception):
+    """A step asked for a transition the state machine does not have (a bug, not bad data)."""
+
+
+def transition(session: Session, row: ReturnRow, to: State, actor: str, detail: str | None = None,
+               **values) -> bool:
+    """Move ``row`` to ``to`` if it is still in the state it was read in; False when someone else did.
+
+    ``values`` are further columns set in the same UPDATE. The event and the post-commit plugin
+    notification are recorded only when the row really changed.
+    """
+    current = State(row.state)
+    if to not in ALLOWED[current]:
+        raise IllegalTransition(f"return {row.id}: {current} -> {to} is not a transition")
+    now = datetime.now(timezone.utc)
+    result = session.execute(
+        update(ReturnRow)
+        .where(ReturnRow.id == row.id, ReturnRow.state == current.value)
+        .values(state=to.value, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    event = ReturnEvent(return_id=row.id, at=now, from_state=current.value, to_state=to.value,
+                        actor=actor, detail=detail)
+    session.add(event)
+    row.state = to.value
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.info.setdefault("transitions", []).append(
+        (row.id, {"from_state": current.value, "to_state": to.value, "actor": actor,
+                  "detail": detail, "at": now}))
+    return True
+
+
+def record_creation(session: Session, row: ReturnRow, actor: str, detail: str | None = None) -> None:
+    """The first event of a return: it was received from the marketplace."""
+    now = datetime.now(timezone.utc)
+    session.add(ReturnEvent(return_id=row.id, at=now, from_state=None, to_state=S.RECEIVED.value,
+                            actor=actor, detail=detail))

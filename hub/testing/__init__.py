@@ -1,0 +1,4 @@
+"""Test helpers for the core and for plugin authors."""
+from hub.testing.emulator import EmulatorServer
+
+__all__ = ["EmulatorServer"]

@@ -1,0 +1,36 @@
+"""Runs a platform emulator (a WSGI app) on a free loopback port in a background thread."""
+from __future__ import annotations
+
+import threading
+
+from werkzeug.serving import make_server
+
+
+class EmulatorServer:
+    """``with EmulatorServer(app) as emu: emu.url`` — a real HTTP server on 127.0.0.1."""
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0):
+        self.app = app
+        self._server = make_server(host, port, app, threaded=True)
+        self.host = host
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> "EmulatorServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> "EmulatorServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,1 @@
+"""The merchant web app: one blueprint per area."""

@@ -1,0 +1,42 @@
+"""Request helpers: the Hub, the signed-in merchant, and merchant-scoped lookups (404 otherwise)."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+
+from hub.db import Connection, ReturnRow, User
+
+
+def hub():
+    return current_app.extensions["returnhub"]
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        user_id = session.get("user_id")
+        if user_id is None:
+            return redirect(url_for("auth.login", next=request.path))
+        with hub().session() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                session.clear()
+                return redirect(url_for("auth.login"))
+            g.user_email, g.merchant_id = user.email, user.merchant_id
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def own_connection(s, connection_id: int) -> Connection:
+    conn = s.get(Connection, connection_id)
+    if conn is None or conn.merchant_id != g.merchant_id:
+        abort(404)
+    return conn
+
+
+def own_return(s, return_id: int) -> ReturnRow:
+    row = s.get(ReturnRow, return_id)
+    if row is None or row.connection.merchant_id != g.merchant_id:
+        abort(404)
+    return row

@@ -1,0 +1,20 @@
+"""Jinja filters for dates, ages and state labels."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def age(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    seconds = (datetime.now(timezone.utc) - value).total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return "now"
+
+
+def register_filters(app) -> None:
+    app.jinja_env.filters["age"] = age
+    app.jinja_env.filters["when"] = lambda v: v.strftime("%Y-%m-%d %H:%M UTC") if v else ""
+    app.jinja_env.filters["label"] = lambda v: (v or "").replace("_", " ")

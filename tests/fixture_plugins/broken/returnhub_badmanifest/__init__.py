@@ -1,0 +1,1 @@
+"""A plugin whose manifest is invalid: it must be listed as failed, never imported."""

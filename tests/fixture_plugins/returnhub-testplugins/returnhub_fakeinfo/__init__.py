@@ -1,0 +1,1 @@
+"""A fake marketplace that takes no decisions (like Amazon), on the fake marketplace's emulator."""

@@ -1,0 +1,1 @@
+"""A small fake shop for the core's tests: orders, returns created once by reference, decisions."""
