@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import threading
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per request: emulators answer thousands in a benchmark."""
+
+    def log_request(self, *args, **kwargs):
+        pass
 
 
 class EmulatorServer:
@@ -11,7 +18,7 @@ class EmulatorServer:
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0):
         self.app = app
-        self._server = make_server(host, port, app, threaded=True)
+        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
         self.host = host
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

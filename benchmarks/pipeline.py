@@ -1,0 +1,147 @@
+"""Pipeline throughput benchmark: N returns from the fake marketplace through ``pushed``.
+
+Real Redis, real worker processes (2 by default) and the real scheduler, against the fake
+marketplace and shop emulators on loopback. Prints returns/s, HTTP calls per return, worker CPU ms
+per return, peak worker RSS, and the ceiling: the calls/s a bare httpx loop gets from the same
+emulators in the same run.
+
+    .venv/bin/python benchmarks/pipeline.py                     # 10,000 returns, 10 connections
+    .venv/bin/python benchmarks/pipeline.py --latency 0.1       # 100 ms injected in every emulator answer
+    .venv/bin/python benchmarks/pipeline.py --returns 2000 --database-url postgresql+psycopg://...
+
+Needs the test plugins installed (``make install-test``). Redis: RETURNHUB_BENCH_REDIS_URL, else an
+embedded one.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import httpx
+from sqlalchemy import func, select
+
+from hub.config import Config
+from hub.connections import settings_for_storage
+from hub.db import Connection, Merchant, ReturnRow
+from hub.db.migrate import upgrade
+from hub.runtime import Hub
+from hub.sync import queueing
+from hub.testing.emulator import EmulatorServer
+from returnhub_fakemarket import emulator as market
+from returnhub_fakeshop import emulator as shop
+
+
+def ceiling(url: str, headers: dict, seconds: float = 3.0) -> float:
+    """Calls/s of a bare sequential httpx loop against an emulator."""
+    with httpx.Client(base_url=url, headers=headers) as client:
+        count, end = 0, time.perf_counter() + seconds
+        started = time.perf_counter()
+        while time.perf_counter() < end:
+            client.get(f"/orders/CEIL{count}")
+            count += 1
+        return count / (time.perf_counter() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--returns", type=int, default=10_000)
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every emulator answer")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--timeout", type=float, default=1200)
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="returnhub-bench-")
+    redis_url = os.environ.get("RETURNHUB_BENCH_REDIS_URL")
+    if not redis_url:
+        from hub.embedded import start_embedded_redis
+        redis_url = start_embedded_redis(os.path.join(folder, "redis"))
+    config = Config(instance_path=folder, database_url=args.database_url or f"sqlite:///{folder}/bench.db",
+                    redis_url=redis_url, secret_key="bench", plugins=["fakemarket", "fakeshop"],
+                    allow_local_hosts=["127.0.0.1"], poll_interval=5, decision_interval=2, reconcile_interval=5,
+                    concurrency=args.concurrency, batch_size=200, queue_name=f"bench-{secrets.token_hex(3)}",
+                    http_retries=3)
+    upgrade(config.database_url)
+    hub = Hub(config)
+    hub.redis.flushdb()
+
+    per_conn = args.returns // args.connections
+    shop_app = shop.create_app(auto_orders=True, auto_decide="accepted")
+    shop_app.config["EMULATOR"]["latency"] = args.latency
+    servers = [EmulatorServer(shop_app).start()]
+    market_apps = []
+    for c in range(args.connections):
+        app = market.create_app()
+        app.config["EMULATOR"]["returns"] = [market.sample_return(n, order_prefix=f"C{c}-") for n in range(1, per_conn + 1)]
+        app.config["EMULATOR"]["latency"] = args.latency
+        market_apps.append(app)
+        servers.append(EmulatorServer(app).start())
+    total = per_conn * args.connections
+
+    with hub.session() as s:
+        merchant = Merchant(name="Bench")
+        s.add(merchant)
+        s.flush()
+        for c, server in enumerate(servers[1:]):
+            s.add(Connection(
+                merchant_id=merchant.id, name=f"bench {c}", marketplace="fakemarket", shop="fakeshop",
+                returns_enabled=True,
+                marketplace_settings=settings_for_storage(hub, hub.registry.marketplace("fakemarket"),
+                                                          {"base_url": server.url, "api_key": market.API_KEY}),
+                shop_settings=settings_for_storage(hub, hub.registry.shop("fakeshop"),
+                                                   {"base_url": servers[0].url, "token": shop.TOKEN})))
+
+    headers = {"Authorization": f"Bearer {shop.TOKEN}"}
+    ceil = ceiling(servers[0].url, headers, 3.0 if not args.latency else 2.0)
+    shop_app.config["EMULATOR"]["requests"] = 0
+
+    env = dict(os.environ, **config.to_env())
+    cmd = [sys.executable, "-m", "hub.cli"]
+    started = time.perf_counter()
+    procs = [subprocess.Popen([*cmd, "worker"], env=env) for _ in range(args.workers)]
+    procs.append(subprocess.Popen([*cmd, "scheduler"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    queueing.enqueue(hub, "poll_all_marketplaces")
+    done = 0
+    try:
+        while time.perf_counter() - started < args.timeout:
+            with hub.session() as s:
+                done = s.scalar(select(func.count(ReturnRow.id)).where(ReturnRow.state == "pushed"))
+            if done >= total:
+                break
+            time.sleep(0.5)
+        elapsed = time.perf_counter() - started
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=60)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    calls = shop_app.config["EMULATOR"]["requests"] + sum(a.config["EMULATOR"]["requests"] for a in market_apps)
+    with hub.session() as s:
+        states = dict(s.execute(select(ReturnRow.state, func.count()).group_by(ReturnRow.state)).all())
+    rate = done / elapsed
+    calls_per_return = calls / max(done, 1)
+    target = 0.5 * ceil / calls_per_return
+    print(f"returns pushed      {done}/{total} in {elapsed:.1f} s  (states: {states})")
+    print(f"throughput          {rate:.1f} returns/s")
+    print(f"HTTP calls/return   {calls_per_return:.2f}  (target <= 3.5)")
+    print(f"worker CPU/return   {1000 * (usage.ru_utime + usage.ru_stime) / max(done, 1):.2f} ms")
+    print(f"peak worker RSS     {usage.ru_maxrss / 1024:.1f} MB  (target <= 200)")
+    print(f"ceiling             {ceil:.0f} calls/s bare httpx loop; target throughput >= {target:.1f} returns/s"
+          + (f"  (latency {args.latency * 1000:.0f} ms: target >= 50 returns/s)" if args.latency else ""))
+    for server in servers:
+        server.stop()
+    return 0 if done >= total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
