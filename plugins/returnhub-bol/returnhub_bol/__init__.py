@@ -1,0 +1,2 @@
+"""bol.com Retailer API v10 returns plugin for Returnhub."""
+__version__ = "0.1.0"

@@ -1,0 +1,120 @@
+"""The bol.com marketplace adapter: unhandled FBR/FBB returns in, per-item handling results out."""
+from __future__ import annotations
+
+from marshmallow import ValidationError
+
+from hub.adapters import AdapterContext, Marketplace
+from hub.errors import InvalidPayload, PermanentError, TransientError
+from hub.model import Fulfilment, Line, Page, Quarantined, Return, load_return
+from returnhub_bol import mapping
+from returnhub_bol.client import PAGE_SIZE, BolClient
+from returnhub_bol.settings import BolSettings
+
+
+def parse_cursor(cursor: str | None, methods: list[str]) -> tuple[str, int]:
+    """``"<fulfilment method>:<page>"`` names the next page to read; anything else starts over."""
+    method, _, page = (cursor or "").partition(":")
+    if method in methods and page.isdigit() and int(page) >= 1:
+        return method, int(page)
+    return methods[0], 1
+
+
+class BolMarketplace(Marketplace):
+    """bol.com Retailer API v10.
+
+    A poll walks the unhandled FBR returns page by page, then the unhandled FBB ones; the cursor
+    names the next page, so an interrupted poll resumes there, and a finished poll hands back no
+    cursor so the next one starts again at FBR page 1 (the unhandled list is a current state, not
+    a change feed; the core keeps returns by their stable ``external_id``).
+    """
+
+    slug = "bol"
+    title = "bol.com"
+    settings_schema = BolSettings
+
+    def __init__(self, ctx: AdapterContext):
+        super().__init__(ctx)
+        self.client = BolClient(ctx, self.settings)
+        self.methods = ["FBR", "FBB"] if self.settings.get("import_fbb", True) else ["FBR"]
+
+    def close(self) -> None:
+        self.client.close()
+
+    def check(self) -> None:
+        self.client.list_returns(self.methods[0], 1)
+
+    # -- import -------------------------------------------------------------------------------
+    def fetch_returns(self, cursor: str | None) -> Page:
+        method, page = parse_cursor(cursor, self.methods)
+        returns = self.client.list_returns(method, page)
+        items = [self._canonical(r) for r in returns]
+        if len(returns) >= PAGE_SIZE:
+            nxt = f"{method}:{page + 1}"
+        elif method != self.methods[-1]:
+            nxt = f"{self.methods[self.methods.index(method) + 1]}:1"
+        else:
+            nxt = None
+        return Page(items=items, cursor=nxt, more=nxt is not None)
+
+    def _canonical(self, listed) -> dict | Quarantined:
+        """One listed return as a validated canonical dict, or Quarantined with the reason."""
+        try:
+            if not isinstance(listed, dict) or not listed.get("returnId"):
+                return mapping.return_to_canonical(listed)  # raises with the precise reason
+            full = listed if mapping.has_customer_details(listed) else self._detail(listed)
+            data = mapping.return_to_canonical(full)
+            load_return(data)
+            return data
+        except InvalidPayload as exc:
+            return Quarantined(reason=str(exc), raw=listed, external_id=exc.external_id)
+        except ValidationError as exc:
+            return Quarantined(reason=f"not a valid return: {exc.messages}", raw=listed,
+                               external_id=str(listed.get("returnId")))
+
+    def _detail(self, listed: dict) -> dict:
+        try:
+            return self.client.get_return(str(listed["returnId"]))
+        except PermanentError as exc:
+            raise InvalidPayload(f"return detail could not be read: {exc}",
+                                 external_id=str(listed["returnId"]), raw=listed) from None
+
+    # -- decisions ----------------------------------------------------------------------------
+    def push_decision(self, ret: Return, lines: list[Line]) -> None:
+        """One PUT per line (rmaId), each followed by its process status until SUCCESS or FAILURE.
+
+        Safe after a crash: an item bol already shows as handled with the same result is skipped,
+        and a PENDING or SUCCESS process status for the rmaId is awaited instead of sending again.
+        """
+        if ret.fulfilment == Fulfilment.MARKETPLACE:
+            raise PermanentError(f"{ret.fulfilment_method or 'FBB'} returns are handled by bol; "
+                                 "nothing can be sent")
+        items = {str(i.get("rmaId")): i for i in self.client.get_return(ret.external_id).get("returnItems", [])}
+        for line in lines:
+            item = items.get(line.external_line_id)
+            if item is None:
+                raise PermanentError(f"bol return {ret.external_id} has no item {line.external_line_id}")
+            self._push_line(line, item)
+
+    def _push_line(self, line: Line, item: dict) -> None:
+        rma_id = line.external_line_id
+        handling = mapping.handling_result_for(
+            line.decision, approximate_kept=self.settings.get("approximate_kept", False))
+        done = mapping.handled_results(item)
+        if handling in done:
+            return
+        if done:
+            raise PermanentError(
+                f"item {rma_id} is already handled at bol as {', '.join(done)}; "
+                f"the hub does not overwrite it with {handling} (change it in the bol dashboard)")
+        quantity = line.decision_quantity or line.quantity
+        earlier = self.client.process_statuses(rma_id)
+        if earlier and earlier[0].get("status") in ("PENDING", "SUCCESS"):
+            status = earlier[0]  # a send whose outcome was not seen (crash, lost answer): never resend
+        else:
+            status = self.client.handle_return_item(rma_id, handling, quantity)
+        status = self.client.await_status(status)
+        if status.get("status") == "FAILURE":
+            raise PermanentError(f"bol refused {handling} x{quantity} for item {rma_id}: "
+                                 f"{status.get('errorMessage') or status.get('description')}")
+        if status.get("status") != "SUCCESS":
+            raise TransientError(f"bol process for item {rma_id} ended {status.get('status')}")

@@ -1,0 +1,166 @@
+"""bol.com <-> canonical: the decision vocabulary both ways and a bol return as a canonical dict.
+
+A bol return (``returnId``) holds return items, each an ``rmaId``; bol takes every action per
+rmaId, so each item becomes one canonical line with ``external_line_id = rmaId``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from hub.errors import InvalidPayload, PermanentError
+from hub.model import Decision, Fulfilment
+
+# handlingResult values of ReturnRequest in retailer-api-v10.json.
+HANDLING_RESULTS = frozenset({
+    "RETURN_RECEIVED", "EXCHANGE_PRODUCT", "RETURN_DOES_NOT_MEET_CONDITIONS",
+    "REPAIR_PRODUCT", "CUSTOMER_KEEPS_PRODUCT_PAID", "STILL_APPROVED",
+})
+
+# The decisions bol can express exactly; "kept" has no bol value (see approximate_kept).
+DECISION_TO_HANDLING = {
+    Decision.ACCEPTED: "RETURN_RECEIVED",
+    Decision.REJECTED: "RETURN_DOES_NOT_MEET_CONDITIONS",
+    Decision.REPAIRED: "REPAIR_PRODUCT",
+    Decision.EXCHANGED: "EXCHANGE_PRODUCT",
+    Decision.CANCELLED: "CUSTOMER_KEEPS_PRODUCT_PAID",
+}
+KEPT_APPROXIMATION = "RETURN_RECEIVED"
+
+HANDLING_TO_DECISION = {v: k for k, v in DECISION_TO_HANDLING.items()}
+HANDLING_TO_DECISION["STILL_APPROVED"] = Decision.ACCEPTED  # "approved after all", after exchange/repair
+
+FULFILMENT = {"FBR": Fulfilment.MERCHANT, "FBB": Fulfilment.MARKETPLACE}
+
+
+def handling_result_for(decision: Decision | str | None, *, approximate_kept: bool = False) -> str:
+    """The handlingResult to send for a hub decision; PermanentError when bol cannot take it."""
+    if decision is None:
+        raise PermanentError("the line has no decision to send to bol")
+    decision = Decision(decision)
+    if decision is Decision.KEPT:
+        if approximate_kept:
+            return KEPT_APPROXIMATION
+        raise PermanentError(
+            "bol has no handling result for 'kept' (customer keeps the item and is refunded); "
+            "turn on 'Send kept as RETURN_RECEIVED' or decide 'accepted' in the shop")
+    return DECISION_TO_HANDLING[decision]
+
+
+def decision_for(handling_result: str) -> Decision | None:
+    """The hub decision a bol handlingResult means, None for a value this plugin does not know."""
+    return HANDLING_TO_DECISION.get(handling_result)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value).strip() or None
+
+
+def _quantity(item: dict, position: int, rma_id: str) -> int:
+    qty = item.get("expectedQuantity")
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
+        raise InvalidPayload(
+            f"return item {position} (rmaId {rma_id}) has expectedQuantity {qty!r}, "
+            "a whole number of at least 1 is needed")
+    return qty
+
+
+def _customer(details: dict | None) -> dict | None:
+    if not isinstance(details, dict):
+        return None
+    name = " ".join(p for p in (_text(details.get("firstName")), _text(details.get("surname"))) if p)
+    country = _text(details.get("countryCode"))
+    return {
+        "name": name or None,
+        "email": _text(details.get("email")),
+        "phone": _text(details.get("deliveryPhoneNumber")),
+        "address": {
+            "name": name or None,
+            "company": _text(details.get("company")),
+            "street": _text(details.get("streetName")),
+            "house_number": _text(details.get("houseNumber")),
+            "house_number_extension": _text(details.get("houseNumberExtension")),
+            "postal_code": _text(details.get("zipCode")),
+            "city": _text(details.get("city")),
+            "country_code": country.upper() if country else None,
+        },
+    }
+
+
+def _line(item: Any, position: int, flags: list[str]) -> dict:
+    if not isinstance(item, dict):
+        raise InvalidPayload(f"return item {position} is not an object")
+    rma_id = _text(item.get("rmaId"))
+    if not rma_id:
+        raise InvalidPayload(f"return item {position} has no rmaId")
+    quantity = _quantity(item, position, rma_id)
+    reason = item.get("returnReason") if isinstance(item.get("returnReason"), dict) else {}
+    for result in item.get("processingResults") or []:
+        value = result.get("handlingResult") if isinstance(result, dict) else None
+        if value is not None and decision_for(value) is None:
+            flag = f"unknown_handling_result:{value}"
+            if flag not in flags:
+                flags.append(flag)
+    return {
+        "external_line_id": rma_id,
+        "quantity": quantity,
+        "ean": _text(item.get("ean")),
+        "title": _text(item.get("title")),
+        "reason_code": _text(reason.get("mainReason")),
+        "reason_text": _text(reason.get("detailedReason")),
+        "customer_comment": _text(reason.get("customerComments")),
+        # customerDetails stay out of raw: they are mapped once, onto the return's customer.
+        "raw": {k: v for k, v in item.items() if k != "customerDetails"},
+    }
+
+
+def return_to_canonical(ret: Any) -> dict:
+    """A bol return (list or detail shape) as a canonical return dict; InvalidPayload when unusable.
+
+    Values this plugin does not know inside a usable return (an undocumented handlingResult) are
+    kept raw and flagged instead.
+    """
+    if not isinstance(ret, dict):
+        raise InvalidPayload("a return is not an object", raw=ret)
+    return_id = _text(ret.get("returnId"))
+    if not return_id:
+        raise InvalidPayload("return has no returnId", raw=ret)
+    try:
+        method = ret.get("fulfilmentMethod")
+        if method not in FULFILMENT:
+            raise InvalidPayload(f"unknown fulfilmentMethod {method!r} (expected FBR or FBB)")
+        items = ret.get("returnItems")
+        if not isinstance(items, list) or not items:
+            raise InvalidPayload("return has no returnItems")
+        flags: list[str] = []
+        lines = [_line(item, n, flags) for n, item in enumerate(items, start=1)]
+    except InvalidPayload as exc:
+        raise InvalidPayload(str(exc), external_id=return_id, raw=ret) from None
+    order_ids = list(dict.fromkeys(_text(i.get("orderId")) for i in items if _text(i.get("orderId"))))
+    if len(order_ids) > 1:
+        flags.append("multiple_orders")
+    details = next((i["customerDetails"] for i in items if isinstance(i.get("customerDetails"), dict)), None)
+    return {
+        "external_id": return_id,
+        "marketplace_order_id": order_ids[0] if order_ids else None,
+        "fulfilment": FULFILMENT[method].value,
+        "fulfilment_method": method,
+        "requested_at": ret.get("registrationDateTime"),
+        "customer": _customer(details),
+        "lines": lines,
+        "flags": flags,
+        "raw": {"returnId": return_id, "registrationDateTime": ret.get("registrationDateTime"),
+                "fulfilmentMethod": method, "orderIds": order_ids},
+    }
+
+
+def has_customer_details(ret: dict) -> bool:
+    """True when every item of a listed return already carries customerDetails (no detail call needed)."""
+    items = ret.get("returnItems") or []
+    return bool(items) and all(isinstance(i, dict) and isinstance(i.get("customerDetails"), dict) for i in items)
+
+
+def handled_results(item: dict) -> list[str]:
+    """The handlingResults bol has processed for one return item."""
+    return [r.get("handlingResult") for r in item.get("processingResults") or [] if isinstance(r, dict)]

@@ -1,0 +1,2 @@
+"""Shopify (Admin GraphQL API) shop plugin for Returnhub."""
+__version__ = "0.1.0"
