@@ -1,66 +1,20 @@
-"""Core test fixtures: a real Redis, real databases, the Hub, the fake plugins' emulators (flaskr style)."""
+"""Core test fixtures: the fake marketplace and shop, their emulators and connections (flaskr style)."""
 from __future__ import annotations
 
 import secrets
 
 import pytest
-import redis as redis_lib
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
 
-from hub.config import Config
 from hub.db import Connection, Merchant
-from hub.runtime import Hub
 from hub.testing.emulator import EmulatorServer
-from hub.testing.services import TestDatabase, test_database_backends, test_redis_url
 
+pytest_plugins = ["hub.testing.fixtures"]
 TEST_PLUGINS = ["fakemarket", "fakeinfo", "fakeshop"]
-_databases: dict[str, TestDatabase] = {}
-
-
-@pytest.fixture(scope="session")
-def redis_url():
-    return test_redis_url()
 
 
 @pytest.fixture
-def redis_conn(redis_url):
-    conn = redis_lib.Redis.from_url(redis_url)
-    conn.flushdb()
-    yield conn
-    conn.flushdb()
-    conn.close()
-
-
-@pytest.fixture(params=test_database_backends())
-def database_url(request, tmp_path):
-    backend = request.param
-    if backend not in _databases:
-        _databases[backend] = TestDatabase(backend)
-    return _databases[backend].fresh_url(str(tmp_path))
-
-
-def make_config(tmp_path, database_url, redis_url, **overrides) -> Config:
-    values = dict(
-        instance_path=str(tmp_path / "instance"), database_url=database_url, redis_url=redis_url,
-        secret_key="test-secret-key-not-for-production", plugins=TEST_PLUGINS, strict_plugins=True,
-        allow_local_hosts=["127.0.0.1"], retry_base_seconds=0.05, claim_seconds=30, max_attempts=3,
-        http_retries=1, http_timeout=5.0, queue_name=f"test-{secrets.token_hex(4)}", secure_cookies=False,
-        testing=True, batch_size=50)
-    values.update(overrides)
-    return Config(**values)
-
-
-@pytest.fixture
-def config(tmp_path, database_url, redis_url, redis_conn):
-    return make_config(tmp_path, database_url, redis_url)
-
-
-@pytest.fixture
-def hub(config):
-    h = Hub(config).activate()
-    yield h
-    h.db.dispose()
+def hub_plugins():
+    return TEST_PLUGINS
 
 
 @pytest.fixture
@@ -102,13 +56,3 @@ def make_connection(hub, market_emu, shop_emu):
             s.flush()
             return conn.id
     return make
-
-
-def run_jobs(hub) -> None:
-    """Work the test queue in this process until it is empty."""
-    SimpleWorker([hub.queue], connection=hub.redis, serializer=JSONSerializer).work(burst=True, logging_level="WARNING")
-
-
-@pytest.fixture
-def drain(hub):
-    return lambda: run_jobs(hub)
