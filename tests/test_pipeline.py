@@ -261,3 +261,22 @@ def test_enqueue_does_not_pile_up(hub, make_connection):
     assert queueing.enqueue(hub, "poll_marketplace", cid)
     assert queueing.enqueue(hub, "poll_marketplace", cid) is None
     assert len(hub.queue) == 1
+
+
+def test_manual_decision_needs_a_note_and_is_pushed(hub, make_connection, market_emu, shop_emu, drain):
+    import pytest
+    from hub.model import Decision, LineDecision
+    from hub.sync.deciding import DecisionError, decide_manually
+    cid = make_connection()
+    seed(market_emu, shop_emu, count=1, lines=2)
+    jobs.poll_marketplace(cid)
+    drain()
+    with hub.session() as s:
+        line_ids = list(s.scalars(select(ReturnLine.external_line_id).order_by(ReturnLine.id)))
+    decisions = [LineDecision(line_ids[0], Decision.REPAIRED), LineDecision(line_ids[1], Decision.KEPT, 1)]
+    with pytest.raises(DecisionError, match="note is required"):
+        decide_manually(hub, 1, decisions, " ", "user:a@example.com")
+    assert decide_manually(hub, 1, decisions, "repaired in the workshop", "user:a@example.com")
+    drain()
+    assert states(hub) == {"R1": "pushed"}
+    assert sorted(p["decision"] for p in market_emu.state["puts"]) == ["KEEP", "REPAIR"]

@@ -4,44 +4,82 @@ from __future__ import annotations
 from sqlalchemy.orm import selectinload
 
 from hub.db import ReturnRow
-from hub.model import ReturnDecisions, State
+from hub.model import LineDecision, ReturnDecisions, State
+from hub.sync import queueing
 from hub.sync.claims import now
 from hub.sync.state import transition
 
-DECIDABLE = (State.IN_SHOP.value, State.NEEDS_ATTENTION.value)
+
+class DecisionError(ValueError):
+    """A manual decision that cannot be taken (wrong state, unknown line, missing note)."""
+
+
+def _store(row: ReturnRow, reported: list[LineDecision], note: str | None) -> None:
+    """Write reported line decisions; a pushed line keeps its decision, an unknown value stays raw."""
+    moment = now()
+    lines = {line.external_line_id: line for line in row.lines}
+    for item in reported:
+        line = lines.get(item.external_line_id)
+        if line is None or line.pushed_at is not None:
+            continue
+        if item.decision is None:
+            line.decision_raw = item.raw
+            continue
+        quantity = item.quantity if item.quantity is not None else line.quantity
+        line.decision = item.decision.value
+        line.decision_quantity = max(0, min(quantity, line.quantity))
+        line.decision_note = item.note or note
+        line.decision_raw = item.raw
+        line.decided_at = line.decided_at or moment
+
+
+def _close_if_decided(session, row: ReturnRow, actor: str, pushes: bool, note: str | None = None) -> bool:
+    if not all(line.decision for line in row.lines):
+        return False
+    summary = ", ".join(f"{line.external_line_id}: {line.decision} x{line.decision_quantity}" for line in row.lines)
+    transition(session, row, State.DECIDED, actor, summary + (f" — {note}" if note else ""),
+               decided_at=now(), attempts=0, next_attempt_at=None, last_error=None, attention_reason=None,
+               resume_state=None)
+    if not pushes:
+        transition(session, row, State.CLOSED_WITHOUT_PUSH, "system",
+                   "this marketplace takes no decision: it is recorded in Returnhub only")
+    return True
 
 
 def apply_decisions(hub, report: ReturnDecisions, actor: str, pushes: bool, note: str | None = None) -> bool:
-    """Store one return's line decisions; True when the return became decided (or closed).
-
-    A line already pushed keeps its decision. A value the shop gave that is not one of the six is
-    kept raw and leaves the line undecided, visible to the merchant; it never fails the batch.
-    """
-    moment = now()
+    """Store one return's line decisions from the shop; True when the return became decided (or closed)."""
     with hub.session() as s:
         row = s.get(ReturnRow, report.return_id, options=[selectinload(ReturnRow.lines)])
         if row is None or row.state != State.IN_SHOP.value:
             return False
-        lines = {line.external_line_id: line for line in row.lines}
-        for reported in report.lines:
-            line = lines.get(reported.external_line_id)
-            if line is None or line.pushed_at is not None:
-                continue
-            if reported.decision is None:
-                line.decision_raw = reported.raw
-                continue
-            quantity = reported.quantity if reported.quantity is not None else line.quantity
-            line.decision = reported.decision.value
-            line.decision_quantity = max(0, min(quantity, line.quantity))
-            line.decision_note = reported.note or note
-            line.decision_raw = reported.raw
-            line.decided_at = line.decided_at or moment
-        if not all(line.decision for line in row.lines):
-            return False
-        summary = ", ".join(f"{line.external_line_id}: {line.decision} x{line.decision_quantity}" for line in row.lines)
-        transition(s, row, State.DECIDED, actor, summary, decided_at=moment, attempts=0,
-                   next_attempt_at=None, last_error=None)
-        if not pushes:
-            transition(s, row, State.CLOSED_WITHOUT_PUSH, "system",
-                       "this marketplace takes no decision: it is recorded in Returnhub only")
-    return True
+        _store(row, report.lines, note)
+        return _close_if_decided(s, row, actor, pushes)
+
+
+def decide_manually(hub, return_id: int, decisions: list[LineDecision], note: str, actor: str) -> bool:
+    """The merchant sets the decision in Returnhub (a shop that cannot express it); a note is required.
+
+    Allowed while the return is in the shop or needs attention. Lines not named keep what they had;
+    once every line is decided the return moves on (and is pushed where the marketplace takes it).
+    """
+    if not (note or "").strip():
+        raise DecisionError("a note is required for a manual decision")
+    with hub.session() as s:
+        row = s.get(ReturnRow, return_id, options=[selectinload(ReturnRow.lines)])
+        if row is None or row.state not in (State.IN_SHOP.value, State.NEEDS_ATTENTION.value):
+            raise DecisionError("only a return in the shop or needing attention can be decided manually")
+        known = {line.external_line_id for line in row.lines}
+        unknown = [d.external_line_id for d in decisions if d.external_line_id not in known]
+        if unknown:
+            raise DecisionError(f"unknown line(s): {', '.join(unknown)}")
+        if any(d.decision is None for d in decisions):
+            raise DecisionError("every decision must be one of the six")
+        _store(row, [LineDecision(d.external_line_id, d.decision, d.quantity, d.note or note) for d in decisions], note)
+        manifest = hub.registry.marketplaces[row.connection.marketplace].manifest \
+            if row.connection.marketplace in hub.registry.marketplaces else None
+        pushes = bool(manifest and manifest.cap("push_decision"))
+        decided = _close_if_decided(s, row, actor, pushes, note=f"set manually: {note.strip()}")
+        connection_id = row.connection_id
+    if decided and pushes:
+        queueing.enqueue(hub, "push_decisions", connection_id)
+    return decided
