@@ -283,6 +283,8 @@ class ClientFactory:
                  backoff_base: float = 0.5, backoff_max: float = 20.0, max_retry_after: float = 60.0,
                  secrets: Iterable[str] = (), max_connections: int = 20):
         self.guard = AddressGuard(allow_local)
+        self.redis = redis
+        self.limiter_key = limiter_key
         self.limiter = (RateLimiter(redis, limiter_key, **rate_limit)
                         if redis is not None and limiter_key and rate_limit else None)
         self.timeout = timeout
@@ -297,13 +299,21 @@ class ClientFactory:
             Redactor.add(secret)
 
     def __call__(self, base_url: str, *, headers: dict | None = None, auth=None,
-                 timeout: float | None = None) -> httpx.Client:
-        """A client for ``base_url``; close it (or use ``with``) when done."""
+                 timeout: float | None = None, operation: str | None = None,
+                 rate_limit: dict | None = None) -> httpx.Client:
+        """A client for ``base_url``; close it (or use ``with``) when done.
+
+        ``operation`` + ``rate_limit`` add a bucket of their own (shared by every worker of the
+        connection) on top of the connection's: for APIs that limit each operation separately.
+        """
+        limiters = [self.limiter] if self.limiter is not None else []
+        if operation and rate_limit and self.redis is not None and self.limiter_key:
+            limiters.append(RateLimiter(self.redis, f"{self.limiter_key}:{operation}", **rate_limit))
         return httpx.Client(
             base_url=base_url, headers=headers, auth=auth,
             timeout=self.timeout if timeout is None else timeout,
             follow_redirects=False, trust_env=False,  # no env proxies, no .netrc credentials
-            transport=_GuardedTransport(self),
+            transport=_GuardedTransport(self, limiters),
         )
 
     def backoff(self, attempt: int) -> float:
@@ -318,8 +328,9 @@ class _GuardedTransport(httpx.BaseTransport):
     for another name that happens to resolve to the same address.
     """
 
-    def __init__(self, factory: ClientFactory):
+    def __init__(self, factory: ClientFactory, limiters: list["RateLimiter"]):
         self._factory = factory
+        self._limiters = limiters
         self._pools: dict[tuple, httpx.HTTPTransport] = {}
         self._lock = threading.Lock()
 
@@ -328,8 +339,8 @@ class _GuardedTransport(httpx.BaseTransport):
         retry_sent = request.extensions.get("returnhub_retry", request.method in IDEMPOTENT_METHODS)
         attempt = 0
         while True:
-            if factory.limiter is not None:
-                factory.limiter.acquire()
+            for limiter in self._limiters:
+                limiter.acquire()
             try:
                 response = self._send(request, attempt)
             except httpx.TransportError as exc:
@@ -353,8 +364,8 @@ class _GuardedTransport(httpx.BaseTransport):
         if status in (429, 503):  # refused before processing: safe to repeat for every method
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if retry_after is not None:
-                if factory.limiter is not None:
-                    factory.limiter.pause(retry_after)
+                for limiter in self._limiters:
+                    limiter.pause(retry_after)
                 if retry_after > factory.max_retry_after or attempt >= factory.retries:
                     return None
                 return retry_after

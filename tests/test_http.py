@@ -450,3 +450,19 @@ def test_redactor_hides_registered_values_and_secret_looking_fields(caplog):
     for secret in ("hunter2", "abc", "p%40ss", "p@ss", "dXNlcjpwYXNz", "k-123"):
         assert secret not in caplog.text
     assert "q=***" in caplog.text and "RuntimeError: login failed for ***" in caplog.text
+
+
+def test_an_operation_bucket_limits_on_top_of_the_connection(emu, redis_conn):
+    """An operation limited to 2 at once then 2/s waits, while the connection's own bucket is loose."""
+    factory = ClientFactory(redis=redis_conn, limiter_key="conn:9", rate_limit={"requests": 100, "per_seconds": 1},
+                            allow_local=LOCAL)
+    with factory(emu.url, operation="createReport", rate_limit={"requests": 2, "per_seconds": 1}) as slow, \
+            factory(emu.url) as fast:
+        started = time.monotonic()
+        for _ in range(4):
+            slow.get("/ok")
+        assert time.monotonic() - started >= 0.9
+        started = time.monotonic()
+        for _ in range(4):
+            fast.get("/ok")
+        assert time.monotonic() - started < 0.5

@@ -1,0 +1,84 @@
+"""The connection form of an Amazon seller account: LWA credentials, region, report options."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+REGION_ENDPOINTS = {
+    "NA": "https://sellingpartnerapi-na.amazon.com",
+    "EU": "https://sellingpartnerapi-eu.amazon.com",
+    "FE": "https://sellingpartnerapi-fe.amazon.com",
+}
+LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+
+# Return request status values of the merchant-fulfilled returns report. Amazon documents the column
+# but not its values (research §2.2: UNVERIFIED), so the list is a setting a merchant can extend.
+DEFAULT_RETURN_STATUSES = [
+    "Approved", "Authorized", "Closed", "Completed", "Pending", "PendingApproval", "Rejected", "Requested",
+]
+
+
+def _label(label: str, help: str, **extra) -> dict:
+    return {"label": label, "help": help, **extra}
+
+
+class AmazonSettings(Schema):
+    """Settings of one Amazon connection (one seller account in one region)."""
+
+    lwa_client_id = fields.String(required=True, validate=validate.Length(min=1), metadata=_label(
+        "LWA client id", "The Login with Amazon client identifier of your SP-API application."))
+    lwa_client_secret = fields.String(required=True, load_only=True, validate=validate.Length(min=1),
+                                      metadata=_label("LWA client secret", "The application's LWA client secret.",
+                                                      secret=True))
+    refresh_token = fields.String(required=True, load_only=True, validate=validate.Length(min=1),
+                                  metadata=_label("Refresh token",
+                                                  "The seller's LWA refresh token (Atzr|…) from authorizing the app.",
+                                                  secret=True))
+    region = fields.String(load_default="EU", validate=validate.OneOf(sorted(REGION_ENDPOINTS)), metadata=_label(
+        "Region", "SP-API region of the seller account: NA, EU (incl. UK, TR, IN) or FE."))
+    endpoint = fields.String(load_default=None, allow_none=True, metadata=_label(
+        "SP-API endpoint", "Leave empty for the region's production host; set only for a sandbox or emulator."))
+    lwa_token_url = fields.String(load_default=LWA_TOKEN_URL, metadata=_label(
+        "LWA token URL", "Where access tokens are requested."))
+    marketplace_ids = fields.List(fields.String(validate=validate.Length(min=1)), required=True,
+                                  validate=validate.Length(min=1, max=25), metadata=_label(
+        "Marketplace ids", "Amazon marketplace ids the reports cover, e.g. A1PA6795UKMFR9 (DE), A1805IZSGTT6HS (NL)."))
+    returns_report_format = fields.String(load_default="flat_file", validate=validate.OneOf(["flat_file", "xml"]),
+                                          metadata=_label("Returns report format",
+                                                          "Merchant-fulfilled returns report: tab-separated flat file "
+                                                          "or the XML variant."))
+    import_fba_returns = fields.Boolean(load_default=True, metadata=_label(
+        "Import FBA customer returns", "Also import returns of orders fulfilled by Amazon (informational only)."))
+    fetch_customer_address = fields.Boolean(load_default=False, metadata=_label(
+        "Fetch customer address", "Needs the restricted-data role (PII): fetches address and buyer e-mail through "
+        "the Orders API with a restricted data token. Off: returns carry the order reference only."))
+    initial_lookback_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365), metadata=_label(
+        "First import (days)", "How far back the first poll looks."))
+    window_overlap_hours = fields.Integer(load_default=48, validate=validate.Range(min=0, max=24 * 14), metadata=_label(
+        "Window overlap (hours)", "Each report starts this long before the end of the previous one, so late rows "
+        "are not missed; duplicates are removed by the RMA id."))
+    max_window_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=60), metadata=_label(
+        "Largest window (days)", "Amazon accepts at most 60 days per returns report."))
+    report_poll_initial_seconds = fields.Float(load_default=5.0, validate=validate.Range(min=0), metadata=_label(
+        "First status poll after (s)", "Wait before the first getReport poll; doubles each poll."))
+    report_poll_max_seconds = fields.Float(load_default=60.0, validate=validate.Range(min=0), metadata=_label(
+        "Longest poll interval (s)", "Cap of the doubling wait between getReport polls."))
+    report_poll_budget_seconds = fields.Float(load_default=180.0, validate=validate.Range(min=0), metadata=_label(
+        "Polling budget per run (s)", "After this, the run ends and the next poll resumes the same report."))
+    fatal_retry_seconds = fields.Float(load_default=900.0, validate=validate.Range(min=0), metadata=_label(
+        "Retry a failed report after (s)", "A FATAL report is reported as an error until it is this old; then a "
+        "new report replaces it."))
+    max_fatal_reports = fields.Integer(load_default=3, validate=validate.Range(min=1), metadata=_label(
+        "FATAL reports before attention", "Consecutive FATAL reports after which the error is permanent."))
+    known_return_statuses = fields.List(fields.String(), load_default=lambda: list(DEFAULT_RETURN_STATUSES),
+                                        metadata=_label("Known return statuses", "Values of 'Return request status' "
+                                                        "the plugin imports; rows with another value are "
+                                                        "quarantined with their status for review."))
+    @validates_schema
+    def poll_bounds(self, data, **kwargs):
+        if data.get("report_poll_max_seconds", 60.0) < data.get("report_poll_initial_seconds", 5.0):
+            raise ValidationError("must not be below the first poll wait", "report_poll_max_seconds")
+
+
+def base_url(settings: dict) -> str:
+    """The SP-API host of these settings: the explicit endpoint or the region's production host."""
+    return (settings.get("endpoint") or REGION_ENDPOINTS[settings["region"]]).rstrip("/")
