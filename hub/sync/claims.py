@@ -1,8 +1,9 @@
 """Claims and failure handling: one worker at a time per return, bounded retries, never a loop.
 
-A claim is a lease on a return row taken by a conditional UPDATE, so two workers running the same
-job at once cannot both call a platform for the same return. Every claim counts an attempt; a
-return whose attempts run out (including by a worker dying mid-call) lands in needs_attention.
+A claim is a lease on return rows taken by one conditional UPDATE per batch, so two workers
+running the same job at once cannot both call a platform for the same return. Every claim counts
+an attempt; a return whose attempts run out (including by a worker dying mid-call) lands in
+needs_attention.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import random
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import selectinload
 
 from hub.db import Connection, ReturnRow
 from hub.errors import AuthError, HubError, TransientError
@@ -25,28 +27,42 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def claim(hub, return_id: int, states: list[State]) -> str | None:
-    """Take the lease on a return in one of ``states``; the claim token, or None if not ours."""
+def claim_many(hub, ids: list[int], states: list[State]) -> tuple[str, list[ReturnRow]]:
+    """Lease every return of ``ids`` still in one of ``states``; the token and the rows (with lines).
+
+    Rows past their attempts go to needs_attention instead of being handed out.
+    """
     token = uuid.uuid4().hex
     moment = now()
     with hub.session() as s:
-        result = s.execute(
+        claimed = s.execute(
             update(ReturnRow)
-            .where(ReturnRow.id == return_id, ReturnRow.state.in_([st.value for st in states]),
+            .where(ReturnRow.id.in_(ids), ReturnRow.state.in_([st.value for st in states]),
                    or_(ReturnRow.claimed_until.is_(None), ReturnRow.claimed_until < moment))
             .values(claim_token=token, claimed_until=moment + timedelta(seconds=hub.config.claim_seconds),
                     attempts=ReturnRow.attempts + 1)
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
-            return None
-        row = s.get(ReturnRow, return_id)
-        if row.attempts > hub.config.max_attempts:
-            transition(s, row, State.NEEDS_ATTENTION, "system",
-                       f"gave up after {hub.config.max_attempts} attempts; last error: {row.last_error or 'the worker stopped while handling it'}",
-                       attention_reason=row.last_error or "the worker stopped while handling it",
-                       resume_state=row.state, claim_token=None, claimed_until=None)
-            return None
-    return token
+            .returning(ReturnRow.id, ReturnRow.attempts)
+            .execution_options(synchronize_session=False)).all()
+        if not claimed:
+            return token, []
+        rows = list(s.scalars(select(ReturnRow).where(ReturnRow.id.in_([c.id for c in claimed]))
+                              .options(selectinload(ReturnRow.lines)).order_by(ReturnRow.id)))
+        ready = []
+        for row in rows:
+            if row.attempts > hub.config.max_attempts:
+                reason = row.last_error or "the worker stopped while handling it"
+                transition(s, row, State.NEEDS_ATTENTION, "system",
+                           f"gave up after {hub.config.max_attempts} attempts; last error: {reason}",
+                           attention_reason=reason, resume_state=row.state, claim_token=None, claimed_until=None)
+            else:
+                ready.append(row)
+    return token, ready
+
+
+def claim(hub, return_id: int, states: list[State]) -> str | None:
+    """Lease one return (see claim_many); the token, or None if it is not ours to work."""
+    token, rows = claim_many(hub, [return_id], states)
+    return token if rows else None
 
 
 def release(session, row: ReturnRow, token: str) -> bool:
@@ -65,9 +81,11 @@ def retry_delay(hub, attempts: int, hint: float | None = None) -> float:
 
 def fail(hub, return_id: int, token: str, exc: BaseException, step: str) -> str:
     """Record a failed step on a claimed return; gives 'auth', 'retry' or 'attention'."""
-    message = f"{step}: {type(exc).__name__}: {exc}" if not str(exc) else f"{step}: {exc}"
+    message = f"{step}: {exc}" if str(exc) else f"{step}: {type(exc).__name__}"
     with hub.session() as s:
         row = s.get(ReturnRow, return_id)
+        if row.claim_token != token:
+            return "skipped"
         if isinstance(exc, AuthError):
             conn = s.get(Connection, row.connection_id)
             conn.status, conn.status_reason = "needs_reauth", message

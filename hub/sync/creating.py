@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy import update
 
-from hub.db import ReturnRow
+from hub.db import ReturnLine, ReturnRow
 from hub.errors import OrderNotFound
 from hub.model import Decision, Fulfilment, Return, State
-from hub.sync.claims import claim, fail, now, release
+from hub.sync.claims import fail, now, release
 from hub.sync.records import to_canonical
 from hub.sync.state import transition
 
@@ -21,15 +21,9 @@ def auto_accepted(marketplace_cls, ret: Return) -> bool:
     return ret.fulfilment == Fulfilment.MARKETPLACE and (ret.fulfilment_method in methods or "*" in methods)
 
 
-def create_one(hub, return_id: int, shop, marketplace_cls) -> str:
-    """Run the create step for one return; gives the outcome ('created', 'waiting', 'skipped', ...)."""
-    token = claim(hub, return_id, CREATABLE)
-    if token is None:
-        return "skipped"
-    with hub.session() as s:
-        row = s.get(ReturnRow, return_id, options=[selectinload(ReturnRow.lines)])
-        ret = to_canonical(row)
-        waiting_since = row.waiting_since
+def create_one(hub, row: ReturnRow, token: str, shop, marketplace_cls) -> str:
+    """Run the create step for one claimed return (a detached row with its lines); gives the outcome."""
+    ret = to_canonical(row)
     try:
         order_id = ret.shop_order_id or shop.find_order(ret)
         if not order_id:
@@ -38,23 +32,20 @@ def create_one(hub, return_id: int, shop, marketplace_cls) -> str:
         accept = auto_accepted(marketplace_cls, ret)
         shop_return_id = shop.create_return(ret, accepted=accept)
     except OrderNotFound as exc:
-        return _wait(hub, return_id, token, str(exc), waiting_since)
+        return _wait(hub, row, token, str(exc))
     except Exception as exc:
-        return fail(hub, return_id, token, exc, "create in shop")
-    actor = f"shop:{shop.slug}"
+        return fail(hub, row.id, token, exc, "create in shop")
     with hub.session() as s:
-        row = s.get(ReturnRow, return_id, options=[selectinload(ReturnRow.lines)])
-        if row.claim_token != token:
+        if not transition(s, row, State.IN_SHOP, f"shop:{shop.slug}",
+                          f"created in the shop as return {shop_return_id} on order {order_id}"
+                          + (" (accepted: fulfilled by the marketplace)" if accept else ""),
+                          claim=token, shop_order_id=order_id, shop_return_id=str(shop_return_id), attempts=0,
+                          last_error=None, next_attempt_at=None, claim_token=None, claimed_until=None):
             return "skipped"
-        transition(s, row, State.IN_SHOP, actor,
-                   f"created in the shop as return {shop_return_id} on order {order_id}"
-                   + (" (accepted: fulfilled by the marketplace)" if accept else ""),
-                   shop_order_id=order_id, shop_return_id=str(shop_return_id), attempts=0,
-                   last_error=None, next_attempt_at=None, claim_token=None, claimed_until=None)
         if accept:
             moment = now()
-            for line in row.lines:
-                line.decision, line.decision_quantity, line.decided_at = Decision.ACCEPTED.value, line.quantity, moment
+            s.execute(update(ReturnLine).where(ReturnLine.return_id == row.id).values(
+                decision=Decision.ACCEPTED.value, decision_quantity=ReturnLine.quantity, decided_at=moment))
             transition(s, row, State.CLOSED_WITHOUT_PUSH, "system",
                        f"fulfilled by the marketplace ({ret.fulfilment_method}): the marketplace handles "
                        "the return; created in the shop as accepted and never pushed",
@@ -62,13 +53,15 @@ def create_one(hub, return_id: int, shop, marketplace_cls) -> str:
     return "created"
 
 
-def _wait(hub, return_id: int, token: str, reason: str, waiting_since) -> str:
+def _wait(hub, claimed: ReturnRow, token: str, reason: str) -> str:
     """The order is not in the shop yet: wait with backoff until the deadline, then ask the merchant."""
     moment = now()
-    since = waiting_since or moment
+    since = claimed.waiting_since or moment
     deadline = since + timedelta(hours=hub.config.order_wait_hours)
     with hub.session() as s:
-        row = s.get(ReturnRow, return_id)
+        row = s.get(ReturnRow, claimed.id)
+        if row.claim_token != token:
+            return "skipped"
         if moment >= deadline:
             message = (f"{reason}; gave up waiting after {hub.config.order_wait_hours:g} h. "
                        "Create the order in the shop, then retry.")

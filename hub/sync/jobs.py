@@ -15,10 +15,11 @@ from hub.errors import AuthError
 from hub.model import State
 from hub.runtime import current
 from hub.sync import queueing
-from hub.sync.creating import create_one
+from hub.sync.claims import claim_many, release
+from hub.sync.creating import CREATABLE, create_one
 from hub.sync.deciding import apply_decisions
 from hub.sync.importing import import_page
-from hub.sync.pushing import push_one
+from hub.sync.pushing import PUSHABLE, push_one
 from hub.sync.records import to_canonical
 
 log = logging.getLogger(__name__)
@@ -70,24 +71,31 @@ def _save_cursor(session, connection_id: int, name: str, value: str | None) -> N
         row.value = value
 
 
-def _work(hub, ids: list[int], step) -> dict[str, int]:
-    """Run ``step(id)`` for every id, ``concurrency`` at a time; stops early on an auth error."""
+def _work(hub, ids: list[int], states, step) -> dict[str, int]:
+    """Claim ``ids`` and run ``step(row, token)`` for each, ``concurrency`` at a time; stops on an auth error."""
     counts: dict[str, int] = {}
     stop = threading.Event()
     lock = threading.Lock()
+    token, rows = claim_many(hub, ids, states)
 
-    def run(return_id):
+    def run(row):
         if stop.is_set():
+            release_one(hub, row, token)
             return
-        outcome = step(return_id)
+        outcome = step(row, token)
         with lock:
             counts[outcome] = counts.get(outcome, 0) + 1
         if outcome == "auth":
             stop.set()
 
-    with ThreadPoolExecutor(max_workers=max(1, min(hub.config.concurrency, len(ids) or 1))) as pool:
-        list(pool.map(run, ids))
+    with ThreadPoolExecutor(max_workers=max(1, min(hub.config.concurrency, len(rows) or 1))) as pool:
+        list(pool.map(run, rows))
     return counts
+
+
+def release_one(hub, row, token: str) -> None:
+    with hub.session() as s:
+        release(s, row, token)
 
 
 def poll_marketplace(connection_id: int) -> dict:
@@ -146,7 +154,7 @@ def create_in_shop(connection_id: int) -> dict:
         return {}
     marketplace_cls = hub.registry.marketplace(conn.marketplace)
     with _adapter(hub, conn, "shop") as shop:
-        counts = _work(hub, ids, lambda rid: create_one(hub, rid, shop, marketplace_cls))
+        counts = _work(hub, ids, CREATABLE, lambda row, token: create_one(hub, row, token, shop, marketplace_cls))
     if len(ids) == hub.config.batch_size and "auth" not in counts:
         queueing.enqueue(hub, "create_in_shop", connection_id)
     return counts
@@ -224,7 +232,7 @@ def push_decisions(connection_id: int) -> dict:
     if not ids:
         return {}
     with _adapter(hub, conn, "marketplace") as marketplace:
-        counts = _work(hub, ids, lambda rid: push_one(hub, rid, marketplace))
+        counts = _work(hub, ids, PUSHABLE, lambda row, token: push_one(hub, row, token, marketplace))
     if len(ids) == hub.config.batch_size and "auth" not in counts:
         queueing.enqueue(hub, "push_decisions", connection_id)
     return counts

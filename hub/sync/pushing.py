@@ -1,49 +1,42 @@
 """Sending decided lines to the marketplace, each exactly once."""
 from __future__ import annotations
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy import update
 
-from hub.db import ReturnRow
+from hub.db import ReturnLine, ReturnRow
 from hub.model import State
-from hub.sync.claims import claim, fail, now
+from hub.sync.claims import fail, now
 from hub.sync.records import to_canonical, to_line
 from hub.sync.state import transition
 
 PUSHABLE = [State.DECIDED, State.IN_SHOP]
 
 
-def push_one(hub, return_id: int, marketplace) -> str:
-    """Push the decided, unpushed lines of one return; the return is ``pushed`` once all lines are."""
-    token = claim(hub, return_id, PUSHABLE)
-    if token is None:
-        return "skipped"
-    with hub.session() as s:
-        row = s.get(ReturnRow, return_id, options=[selectinload(ReturnRow.lines)])
-        ret = to_canonical(row)
-        todo = [to_line(line) for line in row.lines if line.decision and line.pushed_at is None]
+def push_one(hub, row: ReturnRow, token: str, marketplace) -> str:
+    """Push the decided, unpushed lines of one claimed return; ``pushed`` once all lines are."""
+    ret = to_canonical(row)
+    todo = [to_line(line) for line in row.lines if line.decision and line.pushed_at is None]
     try:
         if todo:
             marketplace.push_decision(ret, todo)
     except Exception as exc:
-        return fail(hub, return_id, token, exc, "push decision")
-    actor = f"marketplace:{marketplace.slug}"
+        return fail(hub, row.id, token, exc, "push decision")
+    moment = now()
+    pushed_ids = {line.id for line in todo}
+    all_pushed = all(line.pushed_at is not None or line.id in pushed_ids for line in row.lines)
     with hub.session() as s:
-        row = s.get(ReturnRow, return_id, options=[selectinload(ReturnRow.lines)])
-        if row.claim_token != token:
-            return "skipped"
-        moment = now()
-        pushed_ids = {line.id for line in todo}
-        for line in row.lines:
-            if line.id in pushed_ids:
-                line.pushed_at = moment
-        done = all(line.pushed_at for line in row.lines)
-        if row.state == State.DECIDED.value and done:
-            transition(s, row, State.PUSHED, actor,
-                       "sent to the marketplace: " + ", ".join(
-                           f"{line.external_line_id}: {line.decision} x{line.decision_quantity}" for line in row.lines),
-                       attempts=0, last_error=None, next_attempt_at=None, claim_token=None, claimed_until=None)
+        if pushed_ids:
+            s.execute(update(ReturnLine).where(ReturnLine.id.in_(pushed_ids)).values(pushed_at=moment))
+        if row.state == State.DECIDED.value and all_pushed:
+            moved = transition(
+                s, row, State.PUSHED, f"marketplace:{marketplace.slug}",
+                "sent to the marketplace: " + ", ".join(
+                    f"{line.external_line_id}: {line.decision} x{line.decision_quantity}" for line in row.lines),
+                claim=token, attempts=0, last_error=None, next_attempt_at=None, claim_token=None, claimed_until=None)
         else:
-            row.claim_token, row.claimed_until, row.attempts, row.last_error = None, None, 0, None
+            moved = s.execute(update(ReturnRow).where(ReturnRow.id == row.id, ReturnRow.claim_token == token).values(
+                claim_token=None, claimed_until=None, attempts=0, last_error=None)).rowcount == 1
+        if not moved:
+            s.rollback()
+            return "skipped"
     return "pushed"
-
-

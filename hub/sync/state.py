@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from hub.db import ReturnEvent, ReturnRow
@@ -31,27 +31,29 @@ class IllegalTransition(Exception):
 
 
 def transition(session: Session, row: ReturnRow, to: State, actor: str, detail: str | None = None,
-               **values) -> bool:
+               claim: str | None = None, **values) -> bool:
     """Move ``row`` to ``to`` if it is still in the state it was read in; False when someone else did.
 
-    ``values`` are further columns set in the same UPDATE. The event and the post-commit plugin
-    notification are recorded only when the row really changed.
+    ``claim``, when given, must still be the row's claim token (the caller's lease). ``values`` are
+    further columns set in the same UPDATE. The event and the post-commit plugin notification are
+    recorded only when the row really changed.
     """
     current = State(row.state)
     if to not in ALLOWED[current]:
         raise IllegalTransition(f"return {row.id}: {current} -> {to} is not a transition")
     now = datetime.now(timezone.utc)
+    conditions = [ReturnRow.id == row.id, ReturnRow.state == current.value]
+    if claim is not None:
+        conditions.append(ReturnRow.claim_token == claim)
     result = session.execute(
-        update(ReturnRow)
-        .where(ReturnRow.id == row.id, ReturnRow.state == current.value)
+        update(ReturnRow).where(*conditions)
         .values(state=to.value, updated_at=now, **values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
-    event = ReturnEvent(return_id=row.id, at=now, from_state=current.value, to_state=to.value,
-                        actor=actor, detail=detail)
-    session.add(event)
+    session.execute(insert(ReturnEvent).values(return_id=row.id, at=now, from_state=current.value,
+                                               to_state=to.value, actor=actor, detail=detail))
     row.state = to.value
     for key, value in values.items():
         setattr(row, key, value)
