@@ -58,8 +58,11 @@ def create_user(email, password, merchant_name):
     """Create a merchant user who can sign in to the web app."""
     from hub.accounts import create_user as create
     hub = _hub()
-    create(hub, email=email, password=password, merchant_name=merchant_name or email.split("@")[-1])
-    click.echo(f"user {email} created")
+    try:
+        create(hub, email=email, password=password, merchant_name=merchant_name or email.split("@")[-1])
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"user {email.strip().lower()} created")
 
 
 @main.command()

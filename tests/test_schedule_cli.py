@@ -1,0 +1,49 @@
+"""The schedules on RQ's cron scheduler, and the CLI commands that set a machine up."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from sqlalchemy import create_engine, inspect
+
+from hub.sync.schedule import build_scheduler
+
+
+def test_scheduler_registers_the_three_schedules_as_json_jobs(hub, make_connection, market_emu, drain):
+    make_connection()
+    scheduler = build_scheduler(hub)
+    names = {job.func_name: job.interval for job in scheduler.get_jobs()}
+    assert names == {"hub.sync.jobs.poll_all_marketplaces": hub.config.poll_interval,
+                     "hub.sync.jobs.poll_all_decisions": hub.config.decision_interval,
+                     "hub.sync.jobs.reconcile": hub.config.reconcile_interval}
+    assert len(scheduler.enqueue_jobs()) == 3
+    assert len(hub.queue) == 3
+    drain()
+    assert market_emu.state["requests"] >= 1  # the fan-out queued and ran a marketplace poll
+
+
+def run_cli(*args, env):
+    return subprocess.run([sys.executable, "-m", "hub.cli", *args], capture_output=True, text=True,
+                          env=dict(os.environ, **env), timeout=120)
+
+
+def test_db_upgrade_and_create_user(tmp_path):
+    env = {"RETURNHUB_INSTANCE_PATH": str(tmp_path), "RETURNHUB_SECRET_KEY": "k"}
+    done = run_cli("db", "upgrade", env=env)
+    assert done.returncode == 0, done.stderr
+    tables = set(inspect(create_engine(f"sqlite:///{tmp_path}/returnhub.db")).get_table_names())
+    assert {"return_request", "return_line", "return_event", "connection", "sync_cursor"} <= tables
+    made = run_cli("create-user", "--email", "Owner@Example.com", "--password", "long enough pw",
+                   "--merchant", "Shop BV", env=env)
+    assert made.returncode == 0 and "owner@example.com" in made.stdout
+    short = run_cli("create-user", "--email", "x@example.com", "--password", "short", env=env)
+    assert short.returncode != 0 and "at least 8 characters" in short.stderr
+
+
+def test_dev_secret_key_is_generated_with_a_warning(tmp_path, caplog):
+    from hub.config import Config
+    config = Config(instance_path=str(tmp_path))
+    key = config.resolved_secret_key()
+    assert len(key) > 40 and (tmp_path / "secret_key").read_text() == key
+    assert "RETURNHUB_SECRET_KEY is not set" in caplog.text
