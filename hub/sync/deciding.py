@@ -1,6 +1,7 @@
 """Recording the merchant's decisions, per line, and moving decided returns on."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.db import ReturnRow
@@ -48,12 +49,27 @@ def _close_if_decided(session, row: ReturnRow, actor: str, pushes: bool, note: s
 
 def apply_decisions(hub, report: ReturnDecisions, actor: str, pushes: bool, note: str | None = None) -> bool:
     """Store one return's line decisions from the shop; True when the return became decided (or closed)."""
+    return apply_decision_batch(hub, [report], actor, pushes, note) == 1
+
+
+def apply_decision_batch(hub, reports: list[ReturnDecisions], actor: str, pushes: bool,
+                         note: str | None = None) -> int:
+    """Store a batch of shop reports in one transaction; the number of returns that became decided."""
+    if not reports:
+        return 0
+    decided = 0
     with hub.session() as s:
-        row = s.get(ReturnRow, report.return_id, options=[selectinload(ReturnRow.lines)])
-        if row is None or row.state != State.IN_SHOP.value:
-            return False
-        _store(row, report.lines, note)
-        return _close_if_decided(s, row, actor, pushes)
+        rows = {row.id: row for row in s.scalars(
+            select(ReturnRow).where(ReturnRow.id.in_([r.return_id for r in reports]),
+                                    ReturnRow.state == State.IN_SHOP.value)
+            .options(selectinload(ReturnRow.lines)))}
+        for report in reports:
+            row = rows.get(report.return_id)
+            if row is None:
+                continue
+            _store(row, report.lines, note)
+            decided += _close_if_decided(s, row, actor, pushes)
+    return decided
 
 
 def decide_manually(hub, return_id: int, decisions: list[LineDecision], note: str, actor: str) -> bool:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import selectinload
 
 from hub.connections import build_adapter
 from hub.db import Connection, ReturnLine, ReturnRow, SyncCursor
@@ -17,7 +18,7 @@ from hub.runtime import current
 from hub.sync import queueing
 from hub.sync.claims import claim_many, release
 from hub.sync.creating import CREATABLE, create_one
-from hub.sync.deciding import apply_decisions
+from hub.sync.deciding import apply_decision_batch
 from hub.sync.importing import import_page
 from hub.sync.pushing import PUSHABLE, push_one
 from hub.sync.records import to_canonical
@@ -182,6 +183,7 @@ def poll_decisions(connection_id: int, shop_return_ids: list[str] | None = None)
                     query = (select(ReturnRow).where(ReturnRow.connection_id == connection_id,
                                                      ReturnRow.state == State.IN_SHOP.value,
                                                      ReturnRow.id > last_id)
+                             .options(selectinload(ReturnRow.lines))
                              .order_by(ReturnRow.id).limit(hub.config.batch_size))
                     if shop_return_ids is not None:
                         query = query.where(ReturnRow.shop_return_id.in_(shop_return_ids))
@@ -191,9 +193,7 @@ def poll_decisions(connection_id: int, shop_return_ids: list[str] | None = None)
                     break
                 last_id = batch[-1].id
                 since_dt = datetime.fromisoformat(since) if since else None
-                for report in shop.fetch_decisions(batch, since_dt):
-                    if apply_decisions(hub, report, f"shop:{conn.shop}", pushes):
-                        decided += 1
+                decided += apply_decision_batch(hub, shop.fetch_decisions(batch, since_dt), f"shop:{conn.shop}", pushes)
                 if len(batch) < hub.config.batch_size:
                     break
         with hub.session() as s:
