@@ -6,8 +6,9 @@ transaction, so running a step twice changes nothing the second time.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from hub.db import ReturnEvent, ReturnRow
@@ -26,6 +27,20 @@ ALLOWED: dict[State | None, set[State]] = {
 }
 
 
+_TABLE = ReturnRow.__table__
+_EVENT_INSERT = insert(ReturnEvent.__table__)
+
+
+@lru_cache(maxsize=64)
+def _update_statement(columns: tuple[str, ...], with_claim: bool):
+    """The conditional UPDATE of a transition, built once per set of columns (Core, no ORM overhead)."""
+    conditions = [_TABLE.c.id == bindparam("_id"), _TABLE.c.state == bindparam("_from")]
+    if with_claim:
+        conditions.append(_TABLE.c.claim_token == bindparam("_claim"))
+    names = ("state", "updated_at", *columns)
+    return update(_TABLE).where(*conditions).values({name: bindparam(name, type_=_TABLE.c[name].type) for name in names})
+
+
 class IllegalTransition(Exception):
     """A step asked for a transition the state machine does not have (a bug, not bad data)."""
 
@@ -42,18 +57,13 @@ def transition(session: Session, row: ReturnRow, to: State, actor: str, detail: 
     if to not in ALLOWED[current]:
         raise IllegalTransition(f"return {row.id}: {current} -> {to} is not a transition")
     now = datetime.now(timezone.utc)
-    conditions = [ReturnRow.id == row.id, ReturnRow.state == current.value]
-    if claim is not None:
-        conditions.append(ReturnRow.claim_token == claim)
-    result = session.execute(
-        update(ReturnRow).where(*conditions)
-        .values(state=to.value, updated_at=now, **values)
-        .execution_options(synchronize_session=False)
-    )
+    connection = session.connection()
+    result = connection.execute(_update_statement(tuple(sorted(values)), claim is not None), {
+        "_id": row.id, "_from": current.value, "_claim": claim, "state": to.value, "updated_at": now, **values})
     if result.rowcount != 1:
         return False
-    session.execute(insert(ReturnEvent).values(return_id=row.id, at=now, from_state=current.value,
-                                               to_state=to.value, actor=actor, detail=detail))
+    connection.execute(_EVENT_INSERT, {"return_id": row.id, "at": now, "from_state": current.value,
+                                       "to_state": to.value, "actor": actor, "detail": detail})
     row.state = to.value
     for key, value in values.items():
         setattr(row, key, value)
