@@ -49,6 +49,18 @@ class ShopCapabilitiesSchema(Schema):
     order_lookup = fields.List(fields.String(), load_default=list)
 
 
+class ExtensionCapabilitiesSchema(Schema):
+    """An extension (notifications, metrics) adds no platform: it declares no capabilities."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def _capabilities_schema(kind: str) -> Schema:
+    return {"marketplace": MarketplaceCapabilitiesSchema, "shop": ShopCapabilitiesSchema,
+            "extension": ExtensionCapabilitiesSchema}[kind]()
+
+
 class ManifestSchema(Schema):
     """manifest.json of a plugin package; unknown keys are errors so typos surface."""
 
@@ -57,7 +69,7 @@ class ManifestSchema(Schema):
 
     slug = fields.String(required=True, validate=SLUG)
     title = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(["marketplace", "shop"]))
+    kind = fields.String(required=True, validate=validate.OneOf(["marketplace", "shop", "extension"]))
     version = fields.String(required=True)
     hub_api = fields.String(required=True)
     auth = fields.String(required=True)
@@ -75,15 +87,13 @@ class ManifestSchema(Schema):
             raise ValidationError("hub_api must be a version specifier such as '>=1,<2'", "hub_api")
         if Version(str(HUB_API)) not in spec:
             raise ValidationError(f"plugin needs hub_api {spec}, this core provides {HUB_API}", "hub_api")
-        caps_schema = MarketplaceCapabilitiesSchema() if data["kind"] == "marketplace" else ShopCapabilitiesSchema()
-        errors = caps_schema.validate(data["capabilities"])
+        errors = _capabilities_schema(data["kind"]).validate(data["capabilities"])
         if errors:
             raise ValidationError({"capabilities": errors})
 
     @post_load
     def make(self, data, **kwargs):
-        caps_schema = MarketplaceCapabilitiesSchema() if data["kind"] == "marketplace" else ShopCapabilitiesSchema()
-        data["capabilities"] = caps_schema.load(data["capabilities"])
+        data["capabilities"] = _capabilities_schema(data["kind"]).load(data["capabilities"])
         return Manifest(**data)
 
 

@@ -54,8 +54,23 @@ class Hub:
         with self.db.session() as session:
             yield session
             pending = session.info.pop("transitions", [])
-        for ret, event in pending:
-            self.registry.notify_transition(ret, event)
+        if pending and self.registry.pm.hook.returnhub_return_transition.get_hookimpls():
+            self._announce(pending)
+
+    def _announce(self, pending) -> None:
+        """Hand committed transitions to the plugins observing them, each return as a canonical Return."""
+        from sqlalchemy import select
+        from sqlalchemy.orm import selectinload
+
+        from hub.db import ReturnRow
+        from hub.sync.records import to_canonical
+        with self.db.session() as session:
+            rows = session.scalars(select(ReturnRow).where(ReturnRow.id.in_({rid for rid, _ in pending}))
+                                   .options(selectinload(ReturnRow.lines)))
+            returns = {row.id: to_canonical(row) for row in rows}
+        for return_id, event in pending:
+            if return_id in returns:
+                self.registry.notify_transition(returns[return_id], event)
 
     def activate(self) -> "Hub":
         global _current
