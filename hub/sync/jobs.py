@@ -141,6 +141,20 @@ def _due(model_filter, connection_id: int, limit: int, extra=()):
             .order_by(ReturnRow.id).limit(limit))
 
 
+def _run_batch(hub, kind: str, conn, selection, states, adapter_kind: str, step) -> dict:
+    """Claim a batch of due returns matching ``selection``, run ``step(adapter, row, token)`` on each
+    concurrently, and queue the next batch while more are due."""
+    with hub.session() as s:
+        ids = list(s.scalars(_due(selection, conn.id, hub.config.batch_size)))
+    if not ids:
+        return {}
+    with _adapter(hub, conn, adapter_kind) as adapter:
+        counts = _work(hub, ids, states, lambda row, token: step(adapter, row, token))
+    if len(ids) == hub.config.batch_size and "auth" not in counts:
+        queueing.enqueue(hub, kind, conn.id)
+    return counts
+
+
 def create_in_shop(connection_id: int) -> dict:
     """Create a batch of received (or waiting) returns in the shop; requeue while more are due."""
     hub = current()
@@ -148,17 +162,10 @@ def create_in_shop(connection_id: int) -> dict:
     conn = _active_connection(hub, connection_id)
     if conn is None:
         return {"skipped": "connection inactive or returns switched off"}
-    states = [State.RECEIVED.value, State.WAITING_FOR_ORDER.value]
-    with hub.session() as s:
-        ids = list(s.scalars(_due(ReturnRow.state.in_(states), connection_id, hub.config.batch_size)))
-    if not ids:
-        return {}
     marketplace_cls = hub.registry.marketplace(conn.marketplace)
-    with _adapter(hub, conn, "shop") as shop:
-        counts = _work(hub, ids, CREATABLE, lambda row, token: create_one(hub, row, token, shop, marketplace_cls))
-    if len(ids) == hub.config.batch_size and "auth" not in counts:
-        queueing.enqueue(hub, "create_in_shop", connection_id)
-    return counts
+    selection = ReturnRow.state.in_([state.value for state in CREATABLE])
+    return _run_batch(hub, "create_in_shop", conn, selection, CREATABLE, "shop",
+                      lambda shop, row, token: create_one(hub, row, token, shop, marketplace_cls))
 
 
 def poll_decisions(connection_id: int, shop_return_ids: list[str] | None = None) -> dict:
@@ -227,15 +234,8 @@ def push_decisions(connection_id: int) -> dict:
     manifest = hub.registry.marketplace(conn.marketplace).manifest
     if not manifest.cap("push_decision"):
         return {"skipped": "marketplace takes no decisions"}
-    with hub.session() as s:
-        ids = list(s.scalars(_due(_pushable(manifest.cap("per_line_push")), connection_id, hub.config.batch_size)))
-    if not ids:
-        return {}
-    with _adapter(hub, conn, "marketplace") as marketplace:
-        counts = _work(hub, ids, PUSHABLE, lambda row, token: push_one(hub, row, token, marketplace))
-    if len(ids) == hub.config.batch_size and "auth" not in counts:
-        queueing.enqueue(hub, "push_decisions", connection_id)
-    return counts
+    return _run_batch(hub, "push_decisions", conn, _pushable(manifest.cap("per_line_push")), PUSHABLE,
+                      "marketplace", lambda marketplace, row, token: push_one(hub, row, token, marketplace))
 
 
 def _active_ids(hub) -> list[int]:
