@@ -49,13 +49,26 @@ def ceiling(url: str, headers: dict, seconds: float = 3.0) -> float:
         return count / (time.perf_counter() - started)
 
 
+def print_job_summary(hub, started: float) -> None:
+    """Jobs run per kind with their total and mean duration: where the workers' time went."""
+    from rq.job import Job
+    from rq.registry import FinishedJobRegistry
+    registry = FinishedJobRegistry(queue=hub.queue)
+    stats: dict[str, list[float]] = {}
+    for job in Job.fetch_many(registry.get_job_ids(), connection=hub.redis, serializer=hub.queue.serializer):
+        if job and job.started_at and job.ended_at:
+            stats.setdefault(job.func_name.rsplit(".", 1)[-1], []).append((job.ended_at - job.started_at).total_seconds())
+    for name, durations in sorted(stats.items()):
+        print(f"  job {name:<22} x{len(durations):<5} total {sum(durations):7.1f} s  mean {sum(durations) / len(durations):6.2f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--returns", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every emulator answer")
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--timeout", type=float, default=1200)
     args = parser.parse_args()
@@ -67,7 +80,7 @@ def main() -> int:
         redis_url = start_embedded_redis(os.path.join(folder, "redis"))
     config = Config(instance_path=folder, database_url=args.database_url or f"sqlite:///{folder}/bench.db",
                     redis_url=redis_url, secret_key="bench", plugins=["fakemarket", "fakeshop"],
-                    allow_local_hosts=["127.0.0.1"], poll_interval=5, decision_interval=2, reconcile_interval=5,
+                    allow_local_hosts=["127.0.0.1"], poll_interval=30, decision_interval=2, reconcile_interval=5,
                     concurrency=args.concurrency, batch_size=200, queue_name=f"bench-{secrets.token_hex(3)}",
                     http_retries=3)
     upgrade(config.database_url)
@@ -125,6 +138,7 @@ def main() -> int:
         for proc in procs:
             proc.wait(timeout=60)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print_job_summary(hub, started)
     calls = shop_app.config["EMULATOR"]["requests"] + sum(a.config["EMULATOR"]["requests"] for a in market_apps)
     with hub.session() as s:
         states = dict(s.execute(select(ReturnRow.state, func.count()).group_by(ReturnRow.state)).all())

@@ -37,7 +37,7 @@ class Config:
     max_attempts: int = 5
     retry_base_seconds: float = 30.0
     batch_size: int = 200
-    concurrency: int = 8                      # concurrent platform calls within one batch job
+    concurrency: int = 16                     # concurrent platform calls within one batch job
     http_timeout: float = 15.0
     http_retries: int = 3
     claim_seconds: int = 600
