@@ -2,11 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import click
 
@@ -79,10 +74,11 @@ def web(host, port):
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker(burst):
+@click.option("--fork", is_flag=True, help="Run each job in a forked process (isolation, ~100 ms a job).")
+def worker(burst, fork):
     """Work the job queue (start more on more machines against the same Redis and database)."""
     from hub.sync.worker import run_worker
-    run_worker(_hub(), burst=burst)
+    run_worker(_hub(), burst=burst, fork=fork)
 
 
 @main.command()
@@ -92,49 +88,12 @@ def scheduler():
     build_scheduler(_hub()).start()
 
 
-def _spawn(args: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "hub.cli", *args], env=env)
-
-
-def run_all(config: Config, port: int, workers: int = 1) -> int:
-    """Start worker(s) and scheduler as child processes and serve the web app until interrupted."""
-    from hub.db.migrate import upgrade
-    from hub.runtime import Hub
-    upgrade(config.resolved_database_url())
-    hub = Hub(config).activate()
-    hub.redis_url, config.database_url = hub.redis_url, config.resolved_database_url()
-    config.resolved_secret_key()
-    env = dict(os.environ, **config.to_env())
-    children = [_spawn(["worker"], env) for _ in range(workers)] + [_spawn(["scheduler"], env)]
-    from hub.sync import queueing
-    queueing.enqueue(hub, "reconcile")
-
-    def stop(*_):
-        for child in children:
-            child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    from hub.app import create_app
-    app = create_app(hub=hub)
-    click.echo(f"Returnhub on http://127.0.0.1:{port}/ (worker x{workers} + scheduler running)")
-    try:
-        app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
-    finally:
-        stop()
-    return 0
-
-
 @main.command()
 @click.option("--port", type=int, default=None)
 @click.option("--workers", type=int, default=1)
 def up(port, workers):
     """Web + worker + scheduler together on one machine (embedded Redis and SQLite when unset)."""
+    from hub.supervisor import run_all
     config = Config.from_env()
     run_all(config, port or config.port, workers)
 
@@ -147,7 +106,7 @@ def demo(port):
     config = Config.from_env()
     prepared = prepare_demo(config)
     click.echo(prepared.summary())
-    time.sleep(0.1)
+    from hub.supervisor import run_all
     run_all(prepared.config, port or config.port)
 
 

@@ -37,3 +37,16 @@ def test_up_serves_and_stops_cleanly(config):
         assert proc.wait(timeout=30) == 0
     leftovers = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
     assert leftovers == []
+
+
+def test_a_child_that_dies_is_started_again(config):
+    from hub.supervisor import Children
+    children = Children([["plugins"]], dict(os.environ, **config.to_env()))
+    first = children.procs[0]
+    try:
+        deadline = time.monotonic() + 20
+        while children.procs[0] is first and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert children.procs[0] is not first
+    finally:
+        children.stop()
