@@ -70,6 +70,3 @@ def run_all(config: Config, port: int, workers: int = 1) -> int:
     finally:
         children.stop()
     return 0
-
-
-
