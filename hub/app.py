@@ -29,13 +29,16 @@ def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
     app.extensions["returnhub"] = hub
     csrf.init_app(app)
 
-    from hub.web import auth, connections, plugins_page, returns, webhooks
+    from hub.web import auth, connections, dashboard, plugins_page, returns, webhooks
     app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(returns.bp)
     app.register_blueprint(connections.bp)
     app.register_blueprint(plugins_page.bp)
     app.register_blueprint(webhooks.bp)
     csrf.exempt(webhooks.bp)
+    from hub.web.api import init_api
+    init_api(app, csrf)  # /api/v1: Bearer tokens, no cookies, so exempt from CSRF
     for plugin_name, blueprint in hub.registry.blueprints():
         app.register_blueprint(blueprint, url_prefix=f"/plugins/{plugin_name}")
 

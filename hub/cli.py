@@ -83,9 +83,13 @@ def worker(burst, fork):
 
 @main.command()
 def scheduler():
-    """Run the schedules (marketplace polls, decision polls, the reconciler) on RQ's cron scheduler."""
+    """Run the schedules (marketplace polls, decision polls, the reconciler, webhook deliveries) on RQ's cron scheduler."""
     from hub.sync.schedule import build_scheduler
-    build_scheduler(_hub()).start()
+    from hub.webhooks_out.delivery import register_schedule
+    hub = _hub()
+    cron = build_scheduler(hub)
+    register_schedule(cron, hub)
+    cron.start()
 
 
 @main.command()
@@ -108,6 +112,98 @@ def demo(port):
     click.echo(prepared.summary())
     from hub.supervisor import run_all
     run_all(prepared.config, port or config.port)
+
+
+@main.group()
+def token():
+    """API tokens for /api/v1 (shown once, stored hashed)."""
+
+
+def _merchant_id(hub, name: str) -> int:
+    from sqlalchemy import select
+    from hub.db import Merchant
+    with hub.session() as s:
+        found = s.scalar(select(Merchant.id).where(Merchant.name == name))
+    if found is None:
+        raise click.ClickException(f"no merchant named {name!r} (create-user makes one)")
+    return found
+
+
+@token.command("create")
+@click.option("--merchant", "merchant_name", required=True, help="Merchant name.")
+@click.option("--name", required=True, help="What the token is for, e.g. 'shop sync'.")
+@click.option("--scope", "scopes", multiple=True, default=("returns:read",), show_default=True,
+              type=click.Choice(["returns:read", "returns:write", "connections:write"]))
+def token_create(merchant_name, name, scopes):
+    """Create an API token; it is printed once and cannot be shown again."""
+    from hub.api_tokens import create_token
+    hub = _hub()
+    try:
+        token_id, value = create_token(hub, _merchant_id(hub, merchant_name), name, scopes)
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"token {token_id} ({', '.join(scopes)}) — store it now, it is not shown again:")
+    click.echo(value)
+
+
+@token.command("list")
+@click.option("--merchant", "merchant_name", required=True)
+def token_list(merchant_name):
+    """A merchant's tokens: id, name, scopes, last used, revoked (never the token)."""
+    from hub.api_tokens import list_tokens
+    hub = _hub()
+    for row in list_tokens(hub, _merchant_id(hub, merchant_name)):
+        used = row.last_used_at.strftime("%Y-%m-%d %H:%M") if row.last_used_at else "never"
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        click.echo(f"{row.id:<5} {row.prefix}…  {row.name:<24} {','.join(row.scopes):<45} used {used:<16} {state}")
+
+
+@token.command("revoke")
+@click.option("--merchant", "merchant_name", required=True)
+@click.argument("token_id", type=int)
+def token_revoke(merchant_name, token_id):
+    """Revoke a token at once."""
+    from hub.api_tokens import revoke
+    hub = _hub()
+    if not revoke(hub, _merchant_id(hub, merchant_name), token_id):
+        raise click.ClickException(f"no active token {token_id} for {merchant_name}")
+    click.echo(f"token {token_id} revoked")
+
+
+@main.group()
+def plugin():
+    """Writing plugins: start a new one from the template (see docs/writing-plugins.md)."""
+
+
+@plugin.command("new")
+@click.option("--output-dir", "-o", default=".", show_default=True, help="Where the plugin's folder is made.")
+@click.option("--no-input", is_flag=True, help="Ask nothing: defaults plus the KEY=VALUE answers given.")
+@click.option("--template", default=None, help="A cookiecutter template (default: plugin_template/ of this checkout).")
+@click.argument("answers", nargs=-1, metavar="[KEY=VALUE]...")
+def plugin_new(output_dir, no_input, template, answers):
+    """Generate a plugin package (asks the platform's name, marketplace or shop, and the auth style)."""
+    from pathlib import Path
+    try:
+        from cookiecutter.exceptions import CookiecutterException
+        from cookiecutter.main import cookiecutter
+    except ImportError:
+        raise click.ClickException("`returnhub plugin new` needs cookiecutter: pip install 'returnhub[testing]'")
+    template = template or str(Path(__file__).resolve().parent.parent / "plugin_template")
+    if "://" not in template and not (Path(template) / "cookiecutter.json").is_file():
+        raise click.ClickException(f"no plugin template at {template}: pass --template <folder or git URL>")
+    import logging
+    logging.getLogger("cookiecutter").setLevel(logging.CRITICAL)  # a refused answer is reported once, below
+    extra = {}
+    for answer in answers:
+        key, sep, value = answer.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{answer!r} is not KEY=VALUE", param_hint="ANSWERS")
+        extra[key] = value
+    try:
+        made = cookiecutter(template, no_input=no_input, extra_context=extra, output_dir=output_dir)
+    except CookiecutterException as exc:
+        raise click.ClickException(f"the plugin was not generated: {exc}")
+    click.echo(f"created {made}\nnext: cd {made} && pip install -e '.[tests]' && python -m pytest tests")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
 """Finding, validating and loading plugins; the registry of their adapters.
 
-Each plugin is an entry point in group ``returnhub.plugins`` naming its hook module. Its
+Each plugin is an entry point in group ``returnhub.plugins`` naming its hook module, or one of the
+core's ``DEFAULT_PLUGINS`` (``hub/default_plugins``), loaded the same way under the same lists. Its
 ``manifest.json`` is read and validated before that module is imported; each plugin loads in its
 own try/except so one broken plugin is listed as ``failed: <reason>`` and the rest go on
 (``strict`` re-raises, as tests do).
 """
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -19,7 +21,8 @@ from hub.manifest import Manifest, load_manifest
 
 log = logging.getLogger(__name__)
 GROUP = "returnhub.plugins"
-DEFAULT_PLUGINS: tuple[str, ...] = ()
+# (name, package) of the plugins shipped in hub/default_plugins: loaded like entry points, same lists.
+DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (("api", "hub.default_plugins.api_shop"),)
 
 
 @dataclass
@@ -97,6 +100,13 @@ def load_plugins(allow: list[str] | None = None, block: list[str] | tuple = (), 
     pm = pluggy.PluginManager("returnhub")
     pm.add_hookspecs(hookspecs)
     registry = Registry(pm=pm)
+    for name, package in DEFAULT_PLUGINS:
+        if (allow is not None and name not in allow) or name in block:
+            registry.plugins[name] = PluginInfo(name=name, status="disabled", distribution="returnhub")
+            continue
+        _load_one(registry, name, f"{package}.plugin", lambda p=package: importlib.import_module(f"{p}.plugin"),
+                  None, strict, manifest_package=package)
+        registry.plugins[name].distribution = "returnhub"
     for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         if (allow is not None and ep.name not in allow) or ep.name in block:
             registry.plugins[ep.name] = PluginInfo(name=ep.name, status="disabled",
@@ -110,11 +120,12 @@ def load_plugins(allow: list[str] | None = None, block: list[str] | tuple = (), 
     return registry
 
 
-def _load_one(registry: Registry, name: str, module_path: str, load, dist, strict: bool) -> None:
+def _load_one(registry: Registry, name: str, module_path: str, load, dist, strict: bool,
+              manifest_package: str | None = None) -> None:
     info = PluginInfo(name=name, distribution=dist.name if dist else None)
     registry.plugins[name] = info
     try:
-        manifest = load_manifest(module_path.split(".")[0])
+        manifest = load_manifest(manifest_package or module_path.split(".")[0])
         if manifest.slug != name:
             raise ValueError(f"manifest slug '{manifest.slug}' differs from entry point name '{name}'")
         if dist is not None and dist.version != manifest.version:

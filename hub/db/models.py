@@ -209,3 +209,109 @@ class WebhookDelivery(Base):
     connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id"), index=True)
     delivery_id: Mapped[str] = mapped_column(String(255))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- API tokens, the built-in api shop, outgoing webhooks (migration 0002) ---------------------
+
+class ApiToken(Base):
+    """A merchant's API token: only its SHA-256 is stored; shown once when created."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchant.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16))  # first characters, to recognise a token in lists
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class ApiShopReturn(Base):
+    """A return handed to a custom shop through the API (the built-in ``api`` shop): new until acknowledged."""
+
+    __tablename__ = "api_shop_return"
+    __table_args__ = (Index("ix_api_shop_return_new", "connection_id", "acknowledged_at"),)
+
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_request.id"), primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id"))
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[datetime | None]
+    shop_return_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class WebhookEndpoint(Base):
+    """Where a merchant wants return events sent; the signing secret is encrypted at rest."""
+
+    __tablename__ = "webhook_endpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchant.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str | None] = mapped_column(String(200))
+    events: Mapped[list[Any]] = mapped_column(default=list)
+    secret: Mapped[str] = mapped_column(Text)                 # SecretBox token
+    previous_secret: Mapped[str | None] = mapped_column(Text)  # still signed with during rotation
+    previous_secret_until: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxEvent(Base):
+    """A return event written in the same transaction as its state change; fanned out after commit."""
+
+    __tablename__ = "outbox_event"
+    __table_args__ = (Index("ix_outbox_undispatched", "dispatched_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchant.id"), index=True)
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("return_request.id"))
+    type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    dispatched_at: Mapped[datetime | None]
+
+
+class OutboundDelivery(Base):
+    """One event to one endpoint: retried with backoff until delivered or given up (failed)."""
+
+    __tablename__ = "outbound_delivery"
+    __table_args__ = (
+        UniqueConstraint("event_id", "endpoint_id", name="uq_outbound_event_endpoint"),
+        Index("ix_outbound_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("outbox_event.id"), index=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoint.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None]
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+    event: Mapped[OutboxEvent] = relationship()
+    endpoint: Mapped[WebhookEndpoint] = relationship()
+    attempt_log: Mapped[list["DeliveryAttempt"]] = relationship(
+        order_by="DeliveryAttempt.id", cascade="all, delete-orphan")
+
+
+class DeliveryAttempt(Base):
+    """One HTTP attempt of an outbound delivery: the delivery log."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("outbound_delivery.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    replay: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -38,3 +38,8 @@ def sync_now(hub, connection_id: int) -> None:
     """Queue a marketplace poll and a decision poll for a connection right away."""
     queueing.enqueue(hub, "poll_marketplace", connection_id)
     queueing.enqueue(hub, "poll_decisions", connection_id)
+
+
+def retry_many(hub, return_ids: list[int], actor: str) -> int:
+    """Bulk retry: send each listed return in needs_attention back to its failed step; how many were."""
+    return sum(1 for return_id in dict.fromkeys(return_ids) if retry(hub, return_id, actor))

@@ -52,9 +52,8 @@ def import_page(hub, connection_id: int, page: Page, actor: str) -> ImportResult
             seen.add(ret.external_id)
             unique.append(ret)
     with hub.session() as s:
-        for external_id, reason, raw in bad:
-            s.add(QuarantinedItem(connection_id=connection_id, external_id=external_id, reason=reason,
-                                  raw=_jsonable(raw)))
+        for external_id, reason, raw in _not_yet_quarantined(s, connection_id, bad):
+            s.add(QuarantinedItem(connection_id=connection_id, external_id=external_id, reason=reason, raw=raw))
         result.quarantined = len(bad)
         known = set(s.scalars(select(ReturnRow.external_id).where(
             ReturnRow.connection_id == connection_id,
@@ -74,6 +73,32 @@ def import_page(hub, connection_id: int, page: Page, actor: str) -> ImportResult
             except IntegrityError:
                 result.known += 1
     return result
+
+
+def _not_yet_quarantined(session, connection_id: int, bad) -> list[tuple]:
+    """The bad items no unresolved quarantine row holds yet (same external id and reason; same raw
+    when there is no id): a marketplace listing the same broken item on every poll (bol's list of
+    unhandled returns) has it quarantined once, not once per poll."""
+    ids = {external_id for external_id, _, _ in bad if external_id is not None}
+    reasons = {reason for external_id, reason, _ in bad if external_id is None}
+    held = set()
+    if ids:
+        held |= set(session.execute(select(QuarantinedItem.external_id, QuarantinedItem.reason).where(
+            QuarantinedItem.connection_id == connection_id, QuarantinedItem.resolved_at.is_(None),
+            QuarantinedItem.external_id.in_(ids))).all())
+    if reasons:
+        held |= {(None, reason, json.dumps(raw, sort_keys=True)) for reason, raw in session.execute(
+            select(QuarantinedItem.reason, QuarantinedItem.raw).where(
+                QuarantinedItem.connection_id == connection_id, QuarantinedItem.resolved_at.is_(None),
+                QuarantinedItem.external_id.is_(None), QuarantinedItem.reason.in_(reasons)))}
+    fresh = []
+    for external_id, reason, raw in bad:
+        raw = _jsonable(raw)
+        key = (external_id, reason) if external_id is not None else (None, reason, json.dumps(raw, sort_keys=True))
+        if key not in held:
+            held.add(key)
+            fresh.append((external_id, reason, raw))
+    return fresh
 
 
 def _insert(session, connection_id: int, returns, actor: str) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.db import ReturnEvent, ReturnRow
 from hub.model import State
+from hub.webhooks_out import outbox
 
 S = State
 ALLOWED: dict[State | None, set[State]] = {
@@ -67,6 +68,7 @@ def transition(session: Session, row: ReturnRow, to: State, actor: str, detail: 
     row.state = to.value
     for key, value in values.items():
         setattr(row, key, value)
+    outbox.record(session, row, current.value, to.value, actor, detail, now)  # webhook event, same transaction
     session.info.setdefault("transitions", []).append(
         (row.id, {"from_state": current.value, "to_state": to.value, "actor": actor,
                   "detail": detail, "at": now}))
@@ -78,3 +80,4 @@ def record_creation(session: Session, row: ReturnRow, actor: str, detail: str | 
     now = datetime.now(timezone.utc)
     session.add(ReturnEvent(return_id=row.id, at=now, from_state=None, to_state=S.RECEIVED.value,
                             actor=actor, detail=detail))
+    outbox.record(session, row, None, S.RECEIVED.value, actor, detail, now)

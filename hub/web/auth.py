@@ -1,9 +1,9 @@
-"""Sign-in and sign-out for merchant users, with a simple per-address throttle."""
+"""Sign-in and sign-out for merchant users, throttled per address and per account."""
 from __future__ import annotations
 
 import time
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
@@ -11,10 +11,13 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from hub.db import User
+from hub.web import sessions
 from hub.web.context import hub
 
 bp = Blueprint("auth", __name__)
 MAX_FAILURES, WINDOW = 5, 300
+# Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
 
 
 class LoginForm(FlaskForm):
@@ -22,43 +25,50 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired()])
 
 
-def _throttled(key: str) -> bool:
-    count = hub().redis.get(key)
-    return count is not None and int(count) >= MAX_FAILURES
+def _throttled(keys: list[str]) -> bool:
+    counts = hub().redis.mget(keys)
+    return any(c is not None and int(c) >= MAX_FAILURES for c in counts)
 
 
-def _record_failure(key: str) -> None:
-    redis = hub().redis
-    redis.incr(key)
-    redis.expire(key, WINDOW)
+def _record_failure(keys: list[str]) -> None:
+    pipe = hub().redis.pipeline()
+    for key in keys:
+        pipe.incr(key)
+        pipe.expire(key, WINDOW)
+    pipe.execute()
+
+
+def _safe_target(target: str) -> str:
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("returns.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        key = f"returnhub:login-failures:{request.remote_addr}"
-        if _throttled(key):
+        email = form.email.data.strip().lower()
+        keys = [f"returnhub:login-failures:addr:{request.remote_addr}", f"returnhub:login-failures:user:{email}"]
+        if _throttled(keys):
             flash("Too many failed sign-ins. Wait a few minutes and try again.", "error")
             return render_template("login.html", form=form), 429
         with hub().session() as s:
-            user = s.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-            ok = user is not None and check_password_hash(user.password_hash, form.password.data)
+            user = s.scalar(select(User).where(User.email == email))
+            ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, form.password.data) and user
             user_id = user.id if ok else None
         if not ok:
-            _record_failure(key)
+            _record_failure(keys)
             time.sleep(0.2)
             flash("Wrong email or password.", "error")
             return render_template("login.html", form=form), 401
-        session.clear()
-        session.permanent = True
-        session["user_id"] = user_id
-        target = request.args.get("next", "")
-        return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("returns.index"))
+        sessions.start(hub(), user_id)
+        return redirect(_safe_target(request.args.get("next", "")))
     return render_template("login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    session.clear()
+    sessions.end(hub())
+    flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

@@ -1,12 +1,19 @@
-"""Connections: each marketplace account linked to a shop, with sync health and Sync now."""
+"""Connections: create and edit (forms generated from the plugins' settings schemas), Test connection,
+the Returns switch, sync health and Sync now."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+import secrets as _secrets
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from hub.connections import settings_for_storage
 from hub.db import Connection, QuarantinedItem, ReturnRow
 from hub.sync.actions import sync_now
+from hub.web import settings_form
 from hub.web.context import hub, login_required, own_connection
+from hub.web.health import check_connection, next_run
 
 bp = Blueprint("connections", __name__, url_prefix="/connections")
 
@@ -16,13 +23,166 @@ bp = Blueprint("connections", __name__, url_prefix="/connections")
 def index():
     with hub().session() as s:
         conns = list(s.scalars(select(Connection).where(Connection.merchant_id == g.merchant_id).order_by(Connection.id)))
+        ids = [c.id for c in conns] or [-1]
         counts = dict(s.execute(select(ReturnRow.connection_id, func.count()).where(
-            ReturnRow.connection_id.in_([c.id for c in conns])).group_by(ReturnRow.connection_id)).all())
+            ReturnRow.connection_id.in_(ids)).group_by(ReturnRow.connection_id)).all())
+        attention = dict(s.execute(select(ReturnRow.connection_id, func.count()).where(
+            ReturnRow.connection_id.in_(ids), ReturnRow.state == "needs_attention").group_by(ReturnRow.connection_id)).all())
         quarantined = dict(s.execute(select(QuarantinedItem.connection_id, func.count()).where(
-            QuarantinedItem.connection_id.in_([c.id for c in conns]),
+            QuarantinedItem.connection_id.in_(ids),
             QuarantinedItem.resolved_at.is_(None)).group_by(QuarantinedItem.connection_id)).all())
-    return render_template("connections/index.html", conns=conns, counts=counts, quarantined=quarantined,
-                           registry=hub().registry)
+        s.expunge_all()
+    config = hub().config
+    return render_template("connections/index.html", conns=conns, counts=counts, attention=attention,
+                           quarantined=quarantined, registry=hub().registry,
+                           next_runs={c.id: next_run(c, config) for c in conns})
+
+
+def _plugin_classes(marketplace: str, shop: str):
+    registry = hub().registry
+    return registry.marketplaces.get(marketplace), registry.shops.get(shop)
+
+
+def _render_form(conn, marketplace_cls, shop_cls, name, m_fields, s_fields, status=200, form_errors=()):
+    return render_template("connections/form.html", conn=conn, name=name, marketplace=marketplace_cls,
+                           shop=shop_cls, m_fields=m_fields, s_fields=s_fields, form_errors=form_errors), status
+
+
+def _save(conn: Connection | None, marketplace_cls, shop_cls):
+    """Validate and store the submitted form; the connection id, or a re-rendered form with errors."""
+    h = hub()
+    name = (request.form.get("name") or "").strip()
+    m_data = settings_form.read(marketplace_cls.settings_schema, "m", request.form)
+    s_data = settings_form.read(shop_cls.settings_schema, "s", request.form)
+    errors: dict[str, dict] = {"m": {}, "s": {}}
+    sealed = {}
+    for key, cls, data, previous in (("m", marketplace_cls, m_data, conn.marketplace_settings if conn else None),
+                                     ("s", shop_cls, s_data, conn.shop_settings if conn else None)):
+        try:
+            sealed[key] = settings_for_storage(h, cls, data, previous)
+        except ValidationError as exc:
+            errors[key] = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    form_errors = []
+    if not name:
+        form_errors.append("Give the connection a name.")
+    elif len(name) > 200:
+        form_errors.append("The name can have at most 200 characters.")
+    for key, cls in (("m", marketplace_cls), ("s", shop_cls)):
+        general = errors[key].pop("_schema", None)
+        if general:
+            form_errors.append(f"{cls.title}: {' '.join(map(str, general))}")
+    if form_errors or errors["m"] or errors["s"]:
+        m_fields = settings_form.build(marketplace_cls.settings_schema, "m",
+                                       stored=conn.marketplace_settings if conn else None,
+                                       submitted=settings_form.shown(marketplace_cls.settings_schema, m_data),
+                                       errors=errors["m"])
+        s_fields = settings_form.build(shop_cls.settings_schema, "s", stored=conn.shop_settings if conn else None,
+                                       submitted=settings_form.shown(shop_cls.settings_schema, s_data),
+                                       errors=errors["s"])
+        return None, _render_form(conn, marketplace_cls, shop_cls, name, m_fields, s_fields, 400,
+                                  form_errors or ["Check the fields marked below."])
+    with h.session() as s:
+        if conn is None:
+            row = Connection(merchant_id=g.merchant_id, name=name, marketplace=marketplace_cls.slug,
+                             shop=shop_cls.slug, returns_enabled=False, webhook_token=_secrets.token_urlsafe(24))
+            s.add(row)
+        else:
+            row = own_connection(s, conn.id)
+            row.status, row.status_reason = "active", None  # new credentials: let the next poll try them
+        row.name, row.marketplace_settings, row.shop_settings = name, sealed["m"], sealed["s"]
+        s.flush()
+        return row.id, None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    registry = hub().registry
+    source = request.form if request.method == "POST" else request.args
+    marketplace_slug, shop_slug = source.get("marketplace") or "", source.get("shop") or ""
+    marketplace_cls, shop_cls = _plugin_classes(marketplace_slug, shop_slug)
+    if marketplace_cls is None or shop_cls is None:
+        if request.method == "POST" or marketplace_slug or shop_slug:
+            flash("Choose an installed marketplace and shop.", "error")
+        return render_template("connections/choose.html", registry=registry,
+                               marketplace=marketplace_slug, shop=shop_slug), 400 if request.method == "POST" else 200
+    if request.method == "POST":
+        connection_id, failed = _save(None, marketplace_cls, shop_cls)
+        if failed:
+            return failed
+        flash("Connection saved. Test it, then switch Returns on under “Advanced settings”.", "info")
+        return redirect(url_for("connections.show", connection_id=connection_id))
+    name = f"{marketplace_cls.title} → {shop_cls.title}"
+    return _render_form(None, marketplace_cls, shop_cls, name,
+                        settings_form.build(marketplace_cls.settings_schema, "m"),
+                        settings_form.build(shop_cls.settings_schema, "s"))
+
+
+@bp.route("/<int:connection_id>", methods=["GET", "POST"])
+@login_required
+def show(connection_id: int):
+    """The connection: health, actions, instructions, its settings form and advanced settings."""
+    h = hub()
+    with h.session() as s:
+        conn = own_connection(s, connection_id)
+        counts = dict(s.execute(select(ReturnRow.state, func.count()).where(ReturnRow.connection_id == conn.id)
+                                .group_by(ReturnRow.state)).all())
+        quarantined = s.scalar(select(func.count()).select_from(QuarantinedItem).where(
+            QuarantinedItem.connection_id == conn.id, QuarantinedItem.resolved_at.is_(None)))
+        s.expunge(conn)
+    marketplace_cls, shop_cls = _plugin_classes(conn.marketplace, conn.shop)
+    if request.method == "POST":
+        if marketplace_cls is None or shop_cls is None:
+            flash("A plugin of this connection is not loaded; its settings cannot be changed now.", "error")
+            return redirect(url_for("connections.show", connection_id=connection_id))
+        _id, failed = _save(conn, marketplace_cls, shop_cls)
+        if failed:
+            return failed
+        flash("Settings saved.", "info")
+        return redirect(url_for("connections.show", connection_id=connection_id))
+    m_fields = settings_form.build(marketplace_cls.settings_schema, "m", stored=conn.marketplace_settings) \
+        if marketplace_cls else []
+    s_fields = settings_form.build(shop_cls.settings_schema, "s", stored=conn.shop_settings) if shop_cls else []
+    webhook_url = None
+    if shop_cls and shop_cls.manifest and "webhook" in (shop_cls.manifest.cap("decision_source") or []) \
+            and conn.webhook_token:
+        webhook_url = url_for("webhooks.receive", token=conn.webhook_token, _external=True)
+    return render_template("connections/show.html", conn=conn, marketplace=marketplace_cls, shop=shop_cls,
+                           m_fields=m_fields, s_fields=s_fields, counts=counts, quarantined=quarantined,
+                           next_run=next_run(conn, h.config), webhook_url=webhook_url,
+                           name=conn.name)
+
+
+@bp.route("/<int:connection_id>/test", methods=["POST"])
+@login_required
+def test(connection_id: int):
+    """Test connection: both adapters' check() with the stored settings; the results are shown on the page."""
+    with hub().session() as s:
+        conn = own_connection(s, connection_id)
+        s.expunge(conn)
+    for result in check_connection(hub(), conn):
+        flash(f"{result.title} ({result.side}): {result.message}", "ok" if result.ok else "error")
+    return redirect(url_for("connections.show", connection_id=connection_id))
+
+
+@bp.route("/<int:connection_id>/returns", methods=["POST"])
+@login_required
+def returns_switch(connection_id: int):
+    """The Returns switch: off until the merchant turns it on; on queues a first poll at once."""
+    value = request.form.get("enabled")
+    if value not in ("on", "off"):
+        abort(400)
+    with hub().session() as s:
+        conn = own_connection(s, connection_id)
+        conn.returns_enabled = value == "on"
+        active = conn.active
+    if value == "on":
+        if active:
+            sync_now(hub(), connection_id)
+        flash("Returns switched on. Returns are fetched now and then every poll interval.", "info")
+    else:
+        flash("Returns switched off. Nothing is fetched or sent for this connection until you switch it on.", "info")
+    return redirect(url_for("connections.show", connection_id=connection_id))
 
 
 @bp.route("/<int:connection_id>/sync", methods=["POST"])
@@ -30,10 +190,15 @@ def index():
 def sync(connection_id: int):
     with hub().session() as s:
         conn = own_connection(s, connection_id)
-        active = conn.active
-    if not active:
-        flash("Switch returns on for this connection first.", "error")
+        active, enabled = conn.active, conn.returns_enabled
+    if not enabled:
+        flash("Switch Returns on for this connection first (Advanced settings).", "error")
+    elif not active:
+        flash("This connection needs new credentials before it can sync.", "error")
     else:
         sync_now(hub(), connection_id)
-        flash("Sync queued.", "info")
-    return redirect(url_for("connections.index"))
+        flash("Sync queued: new returns and decisions are fetched now.", "info")
+    back = request.form.get("back")
+    if back == "index":
+        return redirect(url_for("connections.index"))
+    return redirect(url_for("connections.show", connection_id=connection_id))

@@ -6,6 +6,7 @@ from functools import wraps
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from hub.db import Connection, ReturnRow, User
+from hub.web import sessions
 
 
 def hub():
@@ -13,15 +14,17 @@ def hub():
 
 
 def login_required(view):
+    """Only for a live server-side session (Redis, idle timeout); sets g.merchant_id and g.user_email."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        user_id = session.get("user_id")
+        user_id = sessions.current_user_id(hub())
         if user_id is None:
-            return redirect(url_for("auth.login", next=request.path))
+            session.clear()
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         with hub().session() as s:
             user = s.get(User, user_id)
             if user is None:
-                session.clear()
+                sessions.end(hub())
                 return redirect(url_for("auth.login"))
             g.user_email, g.merchant_id = user.email, user.merchant_id
         return view(*args, **kwargs)

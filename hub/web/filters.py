@@ -14,7 +14,16 @@ def age(value: datetime | None) -> str:
     return "now"
 
 
+def ago(value: datetime | None) -> str:
+    """'3h ago', 'just now' or 'never'."""
+    if value is None:
+        return "never"
+    text = age(value)
+    return "just now" if text == "now" else f"{text} ago"
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters["age"] = age
+    app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["when"] = lambda v: v.strftime("%Y-%m-%d %H:%M UTC") if v else ""
     app.jinja_env.filters["label"] = lambda v: (v or "").replace("_", " ")

@@ -1,43 +1,150 @@
-"""Orders › Returns: the overview with filters, the detail page with its timeline, and retry."""
+"""Orders › Returns: the overview (filters, search, sort, keyset pages), CSV export, detail, retry, manual decision."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+import csv
+import io
+from datetime import datetime, timezone
 
-from hub.db import Connection, ReturnLine, ReturnRow
-from hub.model import State
-from hub.sync.actions import retry
+from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context,
+                   url_for)
+from sqlalchemy import select
+
+from hub.db import ReturnRow
+from hub.model import Decision, LineDecision, State
+from hub.sync.actions import retry, retry_many
+from hub.sync.deciding import DecisionError, decide_manually
+from hub.web import returns_query as rq
 from hub.web.context import hub, login_required, own_return
+from hub.web.links import shop_order_link
 
 bp = Blueprint("returns", __name__)
 PAGE = 50
+EXPORT_CHUNK = 1000
+MANUAL_STATES = (State.IN_SHOP.value, State.NEEDS_ATTENTION.value)
+
+
+def _marketplace_titles() -> dict[str, str]:
+    return {slug: cls.title for slug, cls in hub().registry.marketplaces.items()}
 
 
 @bp.route("/")
 @login_required
 def index():
-    state = request.args.get("state") or None
-    q = (request.args.get("q") or "").strip()
-    before = request.args.get("before", type=int)
+    f = rq.Filters.from_args(request.args)
+    for message in f.errors:
+        flash(message, "error")
     with hub().session() as s:
-        query = (select(ReturnRow).join(Connection).where(Connection.merchant_id == g.merchant_id)
-                 .options(selectinload(ReturnRow.lines), selectinload(ReturnRow.connection)))
-        if state:
-            query = query.where(ReturnRow.state == state)
-        if q:
-            like = f"%{q}%"
-            query = query.where(or_(ReturnRow.marketplace_order_id.ilike(like), ReturnRow.external_id.ilike(like),
-                                    ReturnRow.lines.any(ReturnLine.ean == q)))
-        if before:
-            query = query.where(ReturnRow.id < before)
-        rows = list(s.scalars(query.order_by(ReturnRow.id.desc()).limit(PAGE + 1)))
-        counts = dict(s.execute(select(ReturnRow.state, func.count()).join(Connection)
-                                .where(Connection.merchant_id == g.merchant_id).group_by(ReturnRow.state)).all())
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    return render_template("returns/index.html", rows=rows, counts=counts, states=list(State), state=state, q=q,
-                           next_before=rows[-1].id if more else None, registry=hub().registry)
+        connections = rq.merchant_connections(s, g.merchant_id)
+        ids = rq.marketplace_connection_ids(connections, f)
+        rq.resolve_search(s, ids, f)
+        try:
+            rows, next_cursor = rq.page(s, ids, f, PAGE)
+        except rq.FilterError as exc:
+            flash(str(exc), "error")
+            f.after = None
+            rows, next_cursor = rq.page(s, ids, f, PAGE)
+        counts = rq.state_counts(s, ids, f)
+        s.expunge_all()
+    titles = _marketplace_titles()
+    marketplaces = sorted({c.marketplace for c in connections})
+    return render_template("returns/index.html", rows=rows, counts=counts, states=list(State), f=f,
+                           next_cursor=next_cursor, connections=connections, marketplaces=marketplaces,
+                           titles=titles, decisions=list(Decision), sorts=rq.SORTS)
+
+
+def _owned_ids(return_ids: list[int]) -> list[int]:
+    """The given ids if every one is the merchant's; 404 otherwise (as for a single id)."""
+    with hub().session() as s:
+        ids = rq.marketplace_connection_ids(rq.merchant_connections(s, g.merchant_id), rq.Filters())
+        found = set(s.scalars(select(ReturnRow.id).where(ReturnRow.id.in_(return_ids),
+                                                          ReturnRow.connection_id.in_(ids or [-1]))))
+    if found != set(return_ids):
+        abort(404)
+    return return_ids
+
+
+@bp.route("/returns/retry", methods=["POST"])
+@login_required
+def bulk_retry():
+    try:
+        return_ids = [int(v) for v in request.form.getlist("return_id")]
+    except ValueError:
+        abort(400)
+    back = request.form.get("back") or url_for("returns.index", state=State.NEEDS_ATTENTION.value)
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = url_for("returns.index")
+    if not return_ids:
+        flash("Select the returns to retry first.", "error")
+        return redirect(back)
+    done = retry_many(hub(), _owned_ids(return_ids), f"user:{g.user_email}")
+    skipped = len(set(return_ids)) - done
+    flash(f"Retry queued for {done} return{'s' if done != 1 else ''}."
+          + (f" {skipped} no longer needed one." if skipped else ""), "info" if done else "error")
+    return redirect(back)
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+EXPORT_HEADER = ["hub_id", "return_id", "marketplace", "connection", "marketplace_order_id", "shop_order_id",
+                 "shop_return_id", "customer", "state", "attention_reason", "items", "decisions",
+                 "requested_at", "decided_at"]
+
+
+@bp.route("/returns/export.csv")
+@login_required
+def export():
+    """Every return of the current filter (all pages), streamed in keyset chunks."""
+    f = rq.Filters.from_args(request.args)
+    if f.errors:
+        return Response("\n".join(f.errors) + "\n", status=400, mimetype="text/plain")
+    f.after = None
+    titles = _marketplace_titles()
+    session_factory, merchant_id = hub().session, g.merchant_id
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_HEADER)
+        cursor = None
+        while True:
+            with session_factory() as s:
+                connections = rq.merchant_connections(s, merchant_id)
+                names = {c.id: (c.name, c.marketplace) for c in connections}
+                ids = rq.marketplace_connection_ids(connections, f)
+                if cursor is None:
+                    rq.resolve_search(s, ids, f)
+                rows, cursor = rq.page(s, ids, rq.Filters(**{**f.__dict__, "after": cursor}), EXPORT_CHUNK)
+                for r in rows:
+                    name, marketplace = names[r.connection_id]
+                    writer.writerow([_cell(v) for v in (
+                        r.id, r.external_id, titles.get(marketplace, marketplace), name, r.marketplace_order_id,
+                        r.shop_order_id, r.shop_return_id, (r.customer or {}).get("name"), r.state, r.attention_reason,
+                        "; ".join(f"{line.quantity} x {line.sku or line.ean or line.title}" for line in r.lines),
+                        "; ".join(f"{line.sku or line.external_line_id}: {line.decision} x{line.decision_quantity}"
+                                  for line in r.lines if line.decision),
+                        r.requested_at.isoformat(), r.decided_at.isoformat() if r.decided_at else "")])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if cursor is None:
+                return
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="returns-{stamp}.csv"'})
+
+
+def _manual_choices(registry, marketplace: str) -> list[str]:
+    """Decisions a manual decision may take: what the marketplace accepts when it is sent there."""
+    cls = registry.marketplaces.get(marketplace)
+    manifest = cls.manifest if cls else None
+    if manifest and manifest.cap("push_decision"):
+        return [d for d in manifest.cap("decisions", []) if d in Decision._value2member_map_]
+    return [d.value for d in Decision]
 
 
 @bp.route("/returns/<int:return_id>")
@@ -49,8 +156,14 @@ def detail(return_id: int):
         s.expunge_all()
     registry = hub().registry
     marketplace = registry.marketplaces.get(row.connection.marketplace)
+    shop = registry.shops.get(row.connection.shop)
     return render_template("returns/detail.html", row=row,
-                           manifest=marketplace.manifest if marketplace else None)
+                           manifest=marketplace.manifest if marketplace else None,
+                           marketplace_title=marketplace.title if marketplace else row.connection.marketplace,
+                           shop_title=shop.title if shop else row.connection.shop,
+                           order_link=shop_order_link(hub(), row),
+                           can_decide=row.state in MANUAL_STATES,
+                           choices=_manual_choices(registry, row.connection.marketplace))
 
 
 @bp.route("/returns/<int:return_id>/retry", methods=["POST"])
@@ -63,3 +176,47 @@ def retry_return(return_id: int):
     else:
         flash("This return does not need a retry.", "error")
     return redirect(url_for("returns.detail", return_id=return_id))
+
+
+@bp.route("/returns/<int:return_id>/decide", methods=["POST"])
+@login_required
+def decide(return_id: int):
+    """Set the decision in Returnhub for a shop that cannot express it; a note is required."""
+    with hub().session() as s:
+        row = own_return(s, return_id)
+        lines = [(line.external_line_id, line.quantity, line.decision) for line in row.lines]
+        marketplace = row.connection.marketplace
+    choices = _manual_choices(hub().registry, marketplace)
+    note = (request.form.get("note") or "").strip()
+    decisions, problems = [], []
+    for line_id, quantity, _current in lines:
+        value = request.form.get(f"decision:{line_id}") or ""
+        if not value:
+            continue
+        if value not in choices:
+            problems.append(f"'{value}' cannot be sent to this marketplace for line {line_id}.")
+            continue
+        raw_qty = request.form.get(f"quantity:{line_id}") or str(quantity)
+        try:
+            qty = int(raw_qty)
+            if not 0 <= qty <= quantity:
+                raise ValueError
+        except ValueError:
+            problems.append(f"Quantity for line {line_id} must be a whole number from 0 to {quantity}.")
+            continue
+        decisions.append(LineDecision(external_line_id=line_id, decision=Decision(value), quantity=qty))
+    if not decisions and not problems:
+        problems.append("Choose a decision for at least one line.")
+    if not note:
+        problems.append("A note is required for a manual decision (why it is set here and not in the shop).")
+    if not problems:
+        try:
+            decided = decide_manually(hub(), return_id, decisions, note, f"user:{g.user_email}")
+        except DecisionError as exc:
+            problems.append(str(exc)[:1].upper() + str(exc)[1:] + ".")
+        else:
+            flash("Decision recorded." + ("" if decided else " Lines without a decision keep the return open."),
+                  "info")
+    for problem in problems:
+        flash(problem, "error")
+    return redirect(url_for("returns.detail", return_id=return_id) + ("#decide" if problems else ""))

@@ -167,10 +167,11 @@ class AmazonMarketplace(Marketplace):
     def _fatal_error(self, stream: cursors.Stream, report: dict, age: float) -> HubError:
         """FATAL: transient until it happened ``max_fatal_reports`` times in a row, then permanent."""
         in_a_row = stream.fatal + 1
-        message = (f"Amazon report {report['reportId']} ({report.get('reportType')}) ended FATAL: "
-                   f"{self._fatal_reason(report)}")
+        # Amazon's reason first: the connections list shows only the start of the message.
+        message = (f"Amazon could not build the returns report (FATAL): {self._fatal_reason(report)} "
+                   f"[report {report['reportId']}, {report.get('reportType')}]")
         if in_a_row >= self.opts["max_fatal_reports"]:
-            return PermanentError(f"{message} ({in_a_row} FATAL reports in a row)")
+            return PermanentError(f"{message}; {in_a_row} FATAL reports in a row")
         return TransientError(message, retry_after=max(1.0, self.opts["fatal_retry_seconds"] - age))
 
     def _fatal_reason(self, report: dict) -> str:

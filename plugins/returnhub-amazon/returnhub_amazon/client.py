@@ -11,7 +11,11 @@ import httpx
 
 from hub.errors import AuthError, PermanentError, TransientError
 from hub.http import raise_for_status
-from returnhub_amazon.settings import base_url
+from returnhub_amazon.settings import (
+    RATE_LIMITED_OPERATIONS,
+    base_url,
+    operation_rate_limit,
+)
 
 REPORTS = "/reports/2021-06-30"
 TOKEN_SLACK_SECONDS = 60  # refresh this long before the access token's announced expiry
@@ -71,22 +75,28 @@ class LwaAuth(httpx.Auth):
 
 
 class ReportsClient:
-    """The Reports API operations used, the document download, and the restricted-data Orders calls."""
+    """The Reports API operations used, the document download, and the restricted-data Orders calls.
+
+    Each Reports API operation has its own client, so the core's limiter keeps a bucket per
+    connection and operation (Amazon's usage plans are per operation) on top of the connection's.
+    """
 
     def __init__(self, ctx, settings: dict):
         self.ctx = ctx
         self.settings = settings
         self.base = base_url(settings)
         self.tokens = LwaTokens(ctx, settings)
-        self._api: httpx.Client | None = None
+        self._api: dict[str | None, httpx.Client] = {}
         self._plain: dict[str, httpx.Client] = {}
 
-    @property
-    def api(self) -> httpx.Client:
-        if self._api is None:
-            self._api = self.ctx.http(self.base, headers={"accept": "application/json"},
-                                      auth=LwaAuth(self.tokens))
-        return self._api
+    def api(self, operation: str | None = None) -> httpx.Client:
+        """An SP-API client with LWA auth; a rate-limited operation gets its own bucket."""
+        if operation not in self._api:
+            limit = operation_rate_limit(self.settings, operation) if operation in RATE_LIMITED_OPERATIONS else None
+            self._api[operation] = self.ctx.http(
+                self.base, headers={"accept": "application/json"}, auth=LwaAuth(self.tokens),
+                operation=operation if limit else None, rate_limit=limit)
+        return self._api[operation]
 
     def plain(self, origin: str) -> httpx.Client:
         """A client without Amazon auth: pre-signed downloads and calls carrying their own token."""
@@ -95,16 +105,15 @@ class ReportsClient:
         return self._plain[origin]
 
     def close(self) -> None:
-        for client in [self._api, *self._plain.values()]:
-            if client is not None:
-                client.close()
-        self._api, self._plain = None, {}
+        for client in [*self._api.values(), *self._plain.values()]:
+            client.close()
+        self._api, self._plain = {}, {}
 
     # --- Reports API -----------------------------------------------------------------------
 
     def create_report(self, report_type: str, start: str, end: str) -> str:
         """createReport over [start, end]; Amazon's reportId."""
-        resp = self.api.post(f"{REPORTS}/reports", json={
+        resp = self.api("createReport").post(f"{REPORTS}/reports", json={
             "reportType": report_type,
             "marketplaceIds": list(self.settings["marketplace_ids"]),
             "dataStartTime": start,
@@ -115,17 +124,17 @@ class ReportsClient:
 
     def get_reports(self, report_type: str) -> dict:
         """getReports for one type, one result: the cheap call that proves access to the Reports API."""
-        resp = self.api.get(f"{REPORTS}/reports", params={"reportTypes": report_type, "pageSize": 1})
+        resp = self.api("getReports").get(f"{REPORTS}/reports", params={"reportTypes": report_type, "pageSize": 1})
         raise_for_status(resp)
         return _require(resp, "reports")
 
     def get_report(self, report_id: str) -> dict:
-        resp = self.api.get(f"{REPORTS}/reports/{quote(report_id, safe='')}")
+        resp = self.api("getReport").get(f"{REPORTS}/reports/{quote(report_id, safe='')}")
         raise_for_status(resp)
         return _require(resp, "processingStatus")
 
     def get_report_document(self, document_id: str) -> dict:
-        resp = self.api.get(f"{REPORTS}/documents/{quote(document_id, safe='')}")
+        resp = self.api("getReportDocument").get(f"{REPORTS}/documents/{quote(document_id, safe='')}")
         raise_for_status(resp)
         return _require(resp, "url")
 
@@ -163,7 +172,7 @@ class ReportsClient:
     def order_pii(self, order_id: str) -> tuple[dict, dict]:
         """(shipping address payload, buyer info payload) of an order, through a restricted data token."""
         order_path = f"/orders/v0/orders/{quote(order_id, safe='')}"
-        resp = self.api.post("/tokens/2021-03-01/restrictedDataToken", json={"restrictedResources": [
+        resp = self.api().post("/tokens/2021-03-01/restrictedDataToken", json={"restrictedResources": [
             {"method": "GET", "path": f"{order_path}/address"},
             {"method": "GET", "path": f"{order_path}/buyerInfo"},
         ]})

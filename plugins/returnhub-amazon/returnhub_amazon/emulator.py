@@ -11,11 +11,12 @@ import gzip
 import json
 import secrets
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 
 from returnhub_amazon.mapping import FBA, MFN_FLAT, MFN_XML
 
@@ -161,12 +162,16 @@ def create_app(demo: bool = False) -> Flask:
     state = _State(demo)
     app.extensions["amazon_emulator"] = state
 
+    @app.before_request
+    def arrival():
+        g.arrived = time.time()  # the ledger's "at": when the request arrived, before any work
+
     def record(operation: str, resp: Response) -> Response:
         resp.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
         if operation in RATES:
             resp.headers["x-amzn-RateLimit-Limit"] = RATES[operation]
         state.ledger.append({
-            "operation": operation, "method": request.method, "path": request.path,
+            "operation": operation, "at": g.arrived, "method": request.method, "path": request.path,
             "query": request.args.to_dict(flat=False), "body": request.get_json(silent=True),
             "form": request.form.to_dict() if request.form else None, "status": resp.status_code,
             "headers": dict(resp.headers), "response": resp.get_json(silent=True),

@@ -21,6 +21,29 @@ def _label(label: str, help: str, **extra) -> dict:
     return {"label": label, "help": help, **extra}
 
 
+def _rate(operation: str, default: float) -> fields.Float:
+    return fields.Float(load_default=default, validate=validate.Range(min=0.0001), metadata=_label(
+        f"{operation} rate (requests/s)", f"Amazon's sustained rate for {operation}, shared by every worker "
+        "of this connection."))
+
+
+def _burst(operation: str, default: int) -> fields.Integer:
+    return fields.Integer(load_default=default, validate=validate.Range(min=1), metadata=_label(
+        f"{operation} burst", f"Requests to {operation} Amazon accepts at once before the rate applies."))
+
+
+# Operation -> settings prefix of its rate and burst.
+RATE_LIMITED_OPERATIONS = {"createReport": "create_report", "getReport": "get_report",
+                           "getReportDocument": "get_report_document", "getReports": "get_reports"}
+
+
+def operation_rate_limit(settings: dict, operation: str) -> dict:
+    """The core limiter's bucket for one operation: ``burst`` at once, refilled at ``rate`` per second."""
+    prefix = RATE_LIMITED_OPERATIONS[operation]
+    burst, rate = settings[f"{prefix}_burst"], settings[f"{prefix}_rate"]
+    return {"requests": burst, "per_seconds": burst / rate}
+
+
 class AmazonSettings(Schema):
     """Settings of one Amazon connection (one seller account in one region)."""
 
@@ -73,6 +96,17 @@ class AmazonSettings(Schema):
                                         metadata=_label("Known return statuses", "Values of 'Return request status' "
                                                         "the plugin imports; rows with another value are "
                                                         "quarantined with their status for review."))
+    # Amazon's default usage plans per operation (reports_2021-06-30.json, research §2.3); a seller
+    # with a higher plan sees it in the x-amzn-RateLimit-Limit answer header and can raise these.
+    create_report_rate = _rate("createReport", 0.0167)
+    create_report_burst = _burst("createReport", 15)
+    get_report_rate = _rate("getReport", 2.0)
+    get_report_burst = _burst("getReport", 15)
+    get_report_document_rate = _rate("getReportDocument", 0.0167)
+    get_report_document_burst = _burst("getReportDocument", 15)
+    get_reports_rate = _rate("getReports", 0.0222)
+    get_reports_burst = _burst("getReports", 10)
+
     @validates_schema
     def poll_bounds(self, data, **kwargs):
         if data.get("report_poll_max_seconds", 60.0) < data.get("report_poll_initial_seconds", 5.0):

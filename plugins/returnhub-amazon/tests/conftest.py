@@ -1,9 +1,11 @@
 """Fixtures: a live Amazon emulator on loopback, adapters wired through the core's HTTP factory,
-and the official Reports API model (RETURNHUB_SPECS_DIR) to check the recorded traffic against."""
+the core's Hub fixtures with the test shop for full-flow tests, and the official Reports API model
+(RETURNHUB_SPECS_DIR) to check the recorded traffic against."""
 from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 import httpx
@@ -15,6 +17,8 @@ from returnhub_amazon.plugin import emulator_settings
 from hub.adapters import AdapterContext
 from hub.http import ClientFactory
 from hub.testing import EmulatorServer
+
+pytest_plugins = ["hub.testing.fixtures"]
 
 FAST = {"report_poll_initial_seconds": 0.01, "report_poll_max_seconds": 0.05, "report_poll_budget_seconds": 5}
 
@@ -77,7 +81,7 @@ def make_adapter(emu):
         adapter.close()
 
 
-def _drain(adapter, cursor=None, limit: int = 10):
+def _fetch_all(adapter, cursor=None, limit: int = 10):
     """fetch_returns until ``more`` is false, as the core does; (items, last cursor, pages)."""
     items, pages = [], 0
     while True:
@@ -90,8 +94,52 @@ def _drain(adapter, cursor=None, limit: int = 10):
 
 
 @pytest.fixture
-def drain():
-    return _drain
+def fetch_all():
+    """Page through fetch_returns on a bare adapter (the core's ``drain`` runs queued jobs)."""
+    return _fetch_all
+
+
+# --- the core's Hub with the Amazon plugin and the core's test shop ---------------------------
+
+@pytest.fixture
+def hub_plugins():
+    return ["amazon", "fakeshop"]
+
+
+@pytest.fixture
+def shop_emu():
+    from returnhub_fakeshop.emulator import create_app as create_shop_app
+
+    with EmulatorServer(create_shop_app()) as server:
+        server.state = server.app.config["EMULATOR"]
+        yield server
+
+
+@pytest.fixture
+def make_connection(hub, emu, shop_emu):
+    """A merchant's Amazon → fake shop connection (returns on), settings sealed as the UI stores them;
+    keywords override Amazon settings. Gives the connection id."""
+    from hub.connections import settings_for_storage
+    from hub.db import Connection, Merchant
+
+    def make(merchant: str = "Merchant A", **overrides) -> int:
+        amazon = {**emulator_settings(emu.url), **FAST, **overrides}
+        with hub.session() as s:
+            m = s.query(Merchant).filter_by(name=merchant).one_or_none()
+            if m is None:
+                m = Merchant(name=merchant)
+                s.add(m)
+                s.flush()
+            conn = Connection(
+                merchant_id=m.id, name="Amazon → fakeshop", marketplace="amazon", shop="fakeshop",
+                marketplace_settings=settings_for_storage(hub, hub.registry.marketplace("amazon"), amazon),
+                shop_settings=settings_for_storage(hub, hub.registry.shop("fakeshop"), {
+                    "base_url": shop_emu.url, "token": "shop-secret-token", "webhook_secret": "shop-webhook-secret"}),
+                returns_enabled=True, webhook_token=secrets.token_urlsafe(16))
+            s.add(conn)
+            s.flush()
+            return conn.id
+    return make
 
 
 @pytest.fixture(scope="session")

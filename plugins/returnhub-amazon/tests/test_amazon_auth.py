@@ -24,22 +24,22 @@ def test_wrong_client_secret_is_an_auth_error(emu, make_adapter):
         make_adapter(lwa_client_secret="not-the-secret").check()
 
 
-def test_access_token_is_cached_across_adapters_of_one_process(emu, make_adapter, drain):
+def test_access_token_is_cached_across_adapters_of_one_process(emu, make_adapter, fetch_all):
     memo: dict = {}
     emu.add(mfn=[mfn_row("RMATOK", "302-0000020-0000020", "SKU-T")])
-    drain(make_adapter(memo=memo))
-    drain(make_adapter(memo=memo))
+    fetch_all(make_adapter(memo=memo))
+    fetch_all(make_adapter(memo=memo))
     assert len(emu.calls("lwaToken")) == 1
     sp_api = [e for e in emu.ledger() if e["path"].startswith("/reports/")]
     assert sp_api and all(e["auth_headers"] == ["x-amz-access-token"] for e in sp_api)
 
 
-def test_a_rejected_cached_token_is_renewed_once(emu, make_adapter, drain):
+def test_a_rejected_cached_token_is_renewed_once(emu, make_adapter, fetch_all):
     memo: dict = {}
     make_adapter(memo=memo).check()
     emu.hook("expire-access-tokens", {})
     emu.add(mfn=[mfn_row("RMARENEW", "302-0000021-0000021", "SKU-R")])
-    items, _, _ = drain(make_adapter(memo=memo, import_fba_returns=False))
+    items, _, _ = fetch_all(make_adapter(memo=memo, import_fba_returns=False))
     assert [i["external_id"] for i in items] == ["RMARENEW"]
     assert len(emu.calls("lwaToken")) == 2
     assert [c["status"] for c in emu.calls("createReport")] == [403, 202]

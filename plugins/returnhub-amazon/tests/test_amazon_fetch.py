@@ -33,12 +33,12 @@ def _returns(items):
     return [load_return(i) for i in items if not isinstance(i, Quarantined)]
 
 
-def test_flat_file_and_fba_reports_become_canonical_returns(emu, make_adapter, drain):
+def test_flat_file_and_fba_reports_become_canonical_returns(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row("RMA1A", "302-0000001-0000001", "SKU-A", quantity=2, refunded="19.90"),
                  mfn_row("RMA2B", "302-0000002-0000002", "SKU-B", in_policy="N"),
                  mfn_row("RMA2B", "302-0000002-0000002", "SKU-C")],
             fba=[fba_row("171-0000003-0000003", "SKU-F", "LPN0001", reason="DEFECTIVE")])
-    items, cursor, _ = drain(make_adapter())
+    items, cursor, _ = fetch_all(make_adapter())
 
     returns = {r.external_id: r for r in _returns(items)}
     assert set(returns) == {"RMA1A", "RMA2B", "FBA:171-0000003-0000003:SKU-F:LPN0001"}
@@ -65,43 +65,43 @@ def test_flat_file_and_fba_reports_become_canonical_returns(emu, make_adapter, d
     assert all(json.loads(cursor)["streams"][s]["since"] for s in ("mfn", "fba"))
 
 
-def test_xml_variant_maps_like_the_flat_file(emu, make_adapter, drain):
+def test_xml_variant_maps_like_the_flat_file(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row("RMAX1", "302-0000009-0000009", "SKU-X", quantity=3, reason="CR-SWITCHEROO"),
                  mfn_row("RMAX1", "302-0000009-0000009", "SKU-Y")])
-    flat = _returns(drain(make_adapter(import_fba_returns=False))[0])
-    xml = _returns(drain(make_adapter(import_fba_returns=False, returns_report_format="xml"))[0])
+    flat = _returns(fetch_all(make_adapter(import_fba_returns=False))[0])
+    xml = _returns(fetch_all(make_adapter(import_fba_returns=False, returns_report_format="xml"))[0])
     assert emu.calls("createReport")[-1]["body"]["reportType"] == MFN_XML
     assert [(r.external_id, [(l.sku, l.quantity, l.reason_code) for l in r.lines]) for r in xml] == \
         [(r.external_id, [(l.sku, l.quantity, l.reason_code) for l in r.lines]) for r in flat] == \
         [("RMAX1", [("SKU-X", 3, "CR-SWITCHEROO"), ("SKU-Y", 1, "CR-DEFECTIVE")])]
 
 
-def test_same_return_in_overlapping_reports_keeps_its_external_id(emu, make_adapter, drain):
+def test_same_return_in_overlapping_reports_keeps_its_external_id(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row("RMAOVER", "302-0000004-0000004", "SKU-O", requested_at=_now() - timedelta(hours=1))])
     adapter = make_adapter(import_fba_returns=False)
-    first, cursor, _ = drain(adapter)
-    second, _, _ = drain(adapter, cursor)
+    first, cursor, _ = fetch_all(adapter)
+    second, _, _ = fetch_all(adapter, cursor)
     one, two = emu.calls("createReport")
     assert _parse(two["body"]["dataStartTime"]) == _parse(one["body"]["dataEndTime"]) - timedelta(hours=48)
     assert [r.external_id for r in _returns(first)] == [r.external_id for r in _returns(second)] == ["RMAOVER"]
 
 
-def test_empty_window_is_no_error_and_leaves_the_cursor_unchanged(emu, make_adapter, drain):
+def test_empty_window_is_no_error_and_leaves_the_cursor_unchanged(emu, make_adapter, fetch_all):
     start = _cursor(mfn={"since": (_now() - timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%SZ")})
-    items, cursor, pages = drain(make_adapter(import_fba_returns=False), start)
+    items, cursor, pages = fetch_all(make_adapter(import_fba_returns=False), start)
     assert items == [] and cursor == start and pages == 2
     assert emu.calls("getReport")[-1]["response"]["processingStatus"] == "CANCELLED"
 
 
-def test_cancelled_catch_up_window_moves_on_so_old_gaps_do_not_stall(emu, make_adapter, drain):
+def test_cancelled_catch_up_window_moves_on_so_old_gaps_do_not_stall(emu, make_adapter, fetch_all):
     since = _now() - timedelta(days=100)
     start = _cursor(mfn={"since": since.strftime("%Y-%m-%dT%H:%M:%SZ")})
-    _, cursor, _ = drain(make_adapter(import_fba_returns=False), start)
+    _, cursor, _ = fetch_all(make_adapter(import_fba_returns=False), start)
     moved = _parse(json.loads(cursor)["streams"]["mfn"]["since"])
     assert moved == since + timedelta(days=30) - timedelta(hours=48)
 
 
-def test_report_in_progress_is_resumed_not_recreated_after_a_crash(emu, make_adapter, drain):
+def test_report_in_progress_is_resumed_not_recreated_after_a_crash(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row("RMASLOW", "302-0000005-0000005", "SKU-S")])
     emu.hook("config", {"polls_to_finish": 50})
     adapter = make_adapter(import_fba_returns=False, report_poll_budget_seconds=0.05)
@@ -113,13 +113,13 @@ def test_report_in_progress_is_resumed_not_recreated_after_a_crash(emu, make_ada
     assert pending["reportId"] == emu.calls("createReport")[0]["response"]["reportId"]
 
     emu.hook("config", {"polls_to_finish": 1})
-    items, cursor, _ = drain(make_adapter(import_fba_returns=False), page.cursor)  # a new worker
+    items, cursor, _ = fetch_all(make_adapter(import_fba_returns=False), page.cursor)  # a new worker
     assert [r.external_id for r in _returns(items)] == ["RMASLOW"]
     assert len(emu.calls("createReport")) == 1
     assert "pending" not in json.loads(cursor)["streams"]["mfn"]
 
 
-def test_watermark_moves_only_after_the_done_report_was_parsed(emu, make_adapter, drain):
+def test_watermark_moves_only_after_the_done_report_was_parsed(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row("RMAWM", "302-0000006-0000006", "SKU-W")])
     adapter = make_adapter(import_fba_returns=False)
     created = adapter.fetch_returns(None)
@@ -127,7 +127,7 @@ def test_watermark_moves_only_after_the_done_report_was_parsed(emu, make_adapter
     with pytest.raises(TransientError):
         adapter.fetch_returns(created.cursor)  # the core keeps created.cursor
     _clear_faults(emu)
-    items, cursor, _ = drain(adapter, created.cursor)
+    items, cursor, _ = fetch_all(adapter, created.cursor)
     assert [r.external_id for r in _returns(items)] == ["RMAWM"] and len(emu.calls("createReport")) == 1
     before, after = json.loads(created.cursor)["streams"]["mfn"], json.loads(cursor)["streams"]["mfn"]
     assert _parse(after["since"]) > _parse(before["since"])
@@ -140,21 +140,21 @@ def _clear_faults(emu):
         state.faults.clear()
 
 
-def test_expired_download_url_makes_the_document_be_requested_again(emu, make_adapter, drain):
+def test_expired_download_url_makes_the_document_be_requested_again(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row("RMAEXP", "302-0000007-0000007", "SKU-E")])
     emu.fault("download", "expire_url")
-    items, _, _ = drain(make_adapter(import_fba_returns=False))
+    items, _, _ = fetch_all(make_adapter(import_fba_returns=False))
     assert [r.external_id for r in _returns(items)] == ["RMAEXP"]
     assert [d["status"] for d in emu.calls("download")] == [403, 200]
     assert len(emu.calls("getReportDocument")) == 2
 
 
-def test_quota_answers_are_waited_out_without_losing_rows(emu, make_adapter, drain):
+def test_quota_answers_are_waited_out_without_losing_rows(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row(f"RMAQ{i}", f"302-000000{i}-0000008", f"SKU-{i}") for i in range(5)],
             fba=[fba_row("171-0000008-0000008", "SKU-FQ", "LPNQ1")])
     for operation in ("createReport", "getReport", "getReportDocument"):
         emu.fault(operation, "429", count=2)
-    items, _, _ = drain(make_adapter())
+    items, _, _ = fetch_all(make_adapter())
     assert sorted(r.external_id for r in _returns(items)) == \
         sorted([f"RMAQ{i}" for i in range(5)] + ["FBA:171-0000008-0000008:SKU-FQ:LPNQ1"])
     refused = [e for e in emu.ledger() if e["status"] == 429]
@@ -162,13 +162,13 @@ def test_quota_answers_are_waited_out_without_losing_rows(emu, make_adapter, dra
     assert len(emu.calls("createReport")) == 4  # two refused, then one per report type
 
 
-def test_malformed_rows_are_quarantined_and_the_rest_imported(emu, make_adapter, drain):
+def test_malformed_rows_are_quarantined_and_the_rest_imported(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row("RMAGOOD", "302-0000010-0000010", "SKU-G"),
                  mfn_row("RMABADQTY", "302-0000011-0000011", "SKU-Q", quantity="two"),
                  mfn_row("", "302-0000012-0000012", "SKU-N"),
                  mfn_row("RMASTATUS", "302-0000013-0000013", "SKU-U", status="Teleported")],
             fba=[fba_row("171-0000014-0000014", "SKU-L", "")])
-    items, _, _ = drain(make_adapter())
+    items, _, _ = fetch_all(make_adapter())
     assert [r.external_id for r in _returns(items)] == ["RMAGOOD"]
     quarantined = {q.external_id: q.reason for q in items if isinstance(q, Quarantined)}
     assert "not a positive whole number" in quarantined["RMABADQTY"]
@@ -178,7 +178,7 @@ def test_malformed_rows_are_quarantined_and_the_rest_imported(emu, make_adapter,
     assert len(reasons) == 4
 
 
-def test_fatal_report_is_transient_with_amazons_reason_then_replaced(emu, make_adapter, drain):
+def test_fatal_report_is_transient_with_amazons_reason_then_replaced(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row("RMAFATAL", "302-0000015-0000015", "SKU-T")])
     emu.fault("createReport", "fatal", reason="Report data is temporarily unavailable")
     adapter = make_adapter(import_fba_returns=False)
@@ -192,7 +192,7 @@ def test_fatal_report_is_transient_with_amazons_reason_then_replaced(emu, make_a
 
     report_id = emu.calls("createReport")[0]["response"]["reportId"]
     emu.hook(f"reports/{report_id}/age", {"seconds": 1000})
-    items, cursor, _ = drain(adapter, created.cursor)
+    items, cursor, _ = fetch_all(adapter, created.cursor)
     assert [r.external_id for r in _returns(items)] == ["RMAFATAL"] and len(emu.calls("createReport")) == 2
     assert "fatal" not in json.loads(cursor)["streams"]["mfn"]
 
@@ -210,11 +210,11 @@ def test_fatal_reports_in_a_row_become_permanent(emu, make_adapter):
         adapter.fetch_returns(replaced.cursor)
 
 
-def test_fatal_without_reason_document_says_so(emu, make_adapter, drain):
+def test_fatal_without_reason_document_says_so(emu, make_adapter, fetch_all):
     emu.fault("createReport", "fatal")
     adapter = make_adapter(import_fba_returns=False)
     with pytest.raises(TransientError, match="Amazon gave no reason"):
-        drain(adapter)
+        fetch_all(adapter)
 
 
 def test_fatal_in_one_stream_does_not_hold_back_the_other(emu, make_adapter):
@@ -229,21 +229,21 @@ def test_fatal_in_one_stream_does_not_hold_back_the_other(emu, make_adapter):
         adapter.fetch_returns(page.cursor)
 
 
-def test_a_report_already_created_is_kept_when_the_next_create_is_refused(emu, make_adapter, drain):
+def test_a_report_already_created_is_kept_when_the_next_create_is_refused(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row("RMAKEEP", "302-0000019-0000019", "SKU-K")])
     emu.fault("createReport", "429", count=4, report_type=FBA)  # outlasts the factory's 3 retries
     adapter = make_adapter()
     page = adapter.fetch_returns(None)
     streams = json.loads(page.cursor)["streams"]
     assert page.more and "pending" in streams["mfn"] and streams["fba"] == {}
-    items, _, _ = drain(adapter, page.cursor)
+    items, _, _ = fetch_all(adapter, page.cursor)
     assert [r.external_id for r in _returns(items)] == ["RMAKEEP"]
     assert [c["body"]["reportType"] for c in emu.calls("createReport") if c["status"] == 202] == [MFN_FLAT]
 
 
-def test_customer_address_comes_from_the_orders_api_with_a_restricted_data_token(emu, make_adapter, drain):
+def test_customer_address_comes_from_the_orders_api_with_a_restricted_data_token(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row("RMAPII", "302-0000017-0000017", "SKU-P")])
-    items, _, _ = drain(make_adapter(import_fba_returns=False, fetch_customer_address=True))
+    items, _, _ = fetch_all(make_adapter(import_fba_returns=False, fetch_customer_address=True))
     (ret,) = _returns(items)
     assert ret.customer.email == "q7ttm0n4lp2x9@marketplace.amazon.de"
     assert (ret.customer.address.city, ret.customer.address.country_code) == ("Leipzig", "DE")
@@ -254,22 +254,22 @@ def test_customer_address_comes_from_the_orders_api_with_a_restricted_data_token
     assert [c["status"] for c in emu.calls("getOrderAddress") + emu.calls("getOrderBuyerInfo")] == [200, 200]
 
 
-def test_without_the_restricted_role_the_return_says_it_has_no_address(emu, make_adapter, drain):
+def test_without_the_restricted_role_the_return_says_it_has_no_address(emu, make_adapter, fetch_all):
     emu.add(mfn=[mfn_row("RMANOPII", "302-0000018-0000018", "SKU-P")])
     emu.hook("config", {"pii_role": False})
-    items, _, _ = drain(make_adapter(import_fba_returns=False, fetch_customer_address=True))
+    items, _, _ = fetch_all(make_adapter(import_fba_returns=False, fetch_customer_address=True))
     (ret,) = _returns(items)
     assert ret.customer is None
     assert {"no_customer_address", "customer_address_unavailable"} <= set(ret.flags)
 
 
-def test_demo_emulator_seeds_returns_and_their_orders(drain):
+def test_demo_emulator_seeds_returns_and_their_orders(fetch_all):
     app = create_app(demo=True)
     with EmulatorServer(app) as server:
         settings = {**emulator_settings(server.url), "report_poll_initial_seconds": 0.01}
         adapter = AmazonMarketplace(AdapterContext(settings=settings, connection_id=1,
                                                    http_factory=ClientFactory(allow_local=["127.0.0.1"])))
-        items, _, _ = drain(adapter)
+        items, _, _ = fetch_all(adapter)
         adapter.close()
     returns = _returns(items)
     assert len(returns) >= 4 and {r.fulfilment for r in returns} == {Fulfilment.MERCHANT, Fulfilment.MARKETPLACE}

@@ -46,7 +46,7 @@ def _operation(spec: dict, method: str, path: str) -> tuple[str, dict] | None:
     return None
 
 
-def test_requests_and_answers_follow_the_reports_api_model(emu, make_adapter, drain, reports_spec):
+def test_requests_and_answers_follow_the_reports_api_model(emu, make_adapter, fetch_all, reports_spec):
     emu.add(mfn=[mfn_row("RMASPEC", "302-0000030-0000030", "SKU-S")], fba=[fba_row("171-0000030-0000030", "F", "L1")])
     for operation in ("createReport", "getReport", "getReportDocument"):
         emu.fault(operation, "429")
@@ -54,11 +54,11 @@ def test_requests_and_answers_follow_the_reports_api_model(emu, make_adapter, dr
     emu.hook("config", {"polls_to_finish": 3})
     adapter = make_adapter()
     adapter.check()
-    drain(adapter)
+    fetch_all(adapter)
     emu.fault("createReport", "fatal", reason="Internal error")
     emu.fault("createReport", "cancel")
     with pytest.raises(TransientError, match="Internal error"):
-        drain(adapter)
+        fetch_all(adapter)
     emu.http.get("/reports/2021-06-30/reports/does-not-exist")  # 403: no token
     checked = set()
     for entry in emu.ledger():

@@ -106,7 +106,10 @@ class BolMarketplace(Marketplace):
             raise PermanentError(
                 f"item {rma_id} is already handled at bol as {', '.join(done)}; "
                 f"the hub does not overwrite it with {handling} (change it in the bol dashboard)")
-        quantity = line.decision_quantity or line.quantity
+        quantity = line.decision_quantity if line.decision_quantity is not None else line.quantity
+        if quantity < 1:
+            raise PermanentError(f"the decision on item {rma_id} covers {quantity} units; bol takes a "
+                                 "handling for at least 1 (decide the units that came back)")
         earlier = self.client.process_statuses(rma_id)
         if earlier and earlier[0].get("status") in ("PENDING", "SUCCESS"):
             status = earlier[0]  # a send whose outcome was not seen (crash, lost answer): never resend

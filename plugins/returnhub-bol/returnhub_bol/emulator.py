@@ -99,7 +99,9 @@ class BolState:
         self.list_customer_details = False  # bol's list omits them; True emulates a list that has them
         self.budget: dict | None = None  # {"requests": n, "per_seconds": s}
         self.window = {"start": time.monotonic(), "used": 0}
-        self.faults = {"status_unavailable": 0, "lose_put_response": 0, "fail_rma": {}}
+        self.faults = {"status_unavailable": 0, "lose_put_response": 0, "fail_rma": {},
+                       "expire_tokens_after": None}
+        self.listed_as: dict[str, str] = {}  # raw returns listed under a method they do not carry
         self.token_requests = 0
         self._return_ids = itertools.count(61000000)
         self._rma_ids = itertools.count(31000000)
@@ -107,15 +109,20 @@ class BolState:
         self._status_ids = itertools.count(1000)
 
     # -- seeding ------------------------------------------------------------------------------
-    def add_raw(self, ret: dict) -> dict:
+    def add_raw(self, ret: dict, listed_as: str | None = None) -> dict:
+        """Store a return as given (malformed allowed); ``listed_as`` lists it under that
+        fulfilment-method filter whatever its own ``fulfilmentMethod`` says."""
         with self.lock:
             key = str(ret.get("returnId") or f"raw-{next(self._return_ids)}")
             self.returns[key] = ret
+            if listed_as:
+                self.listed_as[key] = listed_as
             return ret
 
     def seed(self, count: int = 1, *, fulfilment: str | None = None, items: int | None = None,
-             quantity: int | None = None) -> list[dict]:
-        """Realistic returns: FBR or FBB, 1-3 items (sometimes from two orders), 1-3 units each."""
+             quantity: int | None = None, single_order: bool = False) -> list[dict]:
+        """Realistic returns: FBR or FBB, 1-3 items (sometimes from two orders unless
+        ``single_order``), 1-3 units each."""
         made = []
         with self.lock:
             for _ in range(count):
@@ -124,7 +131,7 @@ class BolState:
                 person = rng.choice(PEOPLE)
                 order_ids = [str(next(self._order_ids))]
                 n_items = items or rng.choice([1, 1, 2, 3])
-                if n_items > 1 and rng.random() < 0.25:
+                if n_items > 1 and not single_order and rng.random() < 0.25:
                     order_ids.append(str(next(self._order_ids)))
                 registered = _now() - timedelta(days=rng.randint(0, 9), minutes=rng.randint(0, 1440))
                 ret = {"returnId": str(next(self._return_ids)), "registrationDateTime": _iso(registered),
@@ -157,7 +164,45 @@ class BolState:
             details["houseNumberExtension"] = ext
         return details
 
+    def seed_demo(self) -> list[dict]:
+        """The demo's 25 returns: FBR ones for the merchant to decide (single and multi-item,
+        some of several units) and FBB ones bol handles; one order each, so every return finds
+        its order in the demo shop."""
+        return (self.seed(14, fulfilment="FBR", single_order=True)
+                + self.seed(4, fulfilment="FBR", items=2, quantity=2, single_order=True)
+                + self.seed(1, fulfilment="FBR", items=3, single_order=True)
+                + self.seed(5, fulfilment="FBB", single_order=True)
+                + self.seed(1, fulfilment="FBB", items=2, quantity=3, single_order=True))
+
+    def demo_orders(self) -> list[dict]:
+        """The bol orders behind the returns: one per orderId, a line per returned EAN.
+
+        bol's returns carry no SKU (offers are matched on EAN), so ``sku`` is None; the ordered
+        quantity is the returned one, which is all the return needs from the order.
+        """
+        orders: dict[str, dict] = {}
+        with self.lock:
+            for ret in self.returns.values():
+                for item in ret.get("returnItems") or []:
+                    if not isinstance(item, dict) or not item.get("orderId"):
+                        continue
+                    order = orders.setdefault(str(item["orderId"]), {"order_id": str(item["orderId"]), "lines": []})
+                    order["lines"].append({"sku": None, "ean": item.get("ean"), "title": item.get("title"),
+                                           "quantity": item.get("expectedQuantity")})
+        return list(orders.values())
+
     # -- behaviour ----------------------------------------------------------------------------
+    def spend_token(self) -> None:
+        """Count one authorised API request towards an ``expire_tokens_after`` fault."""
+        left = self.faults["expire_tokens_after"]
+        if left is None:
+            return
+        if left <= 1:
+            self.tokens = {t: 0.0 for t in self.tokens}
+            self.faults["expire_tokens_after"] = None
+        else:
+            self.faults["expire_tokens_after"] = left - 1
+
     def spend_budget(self) -> tuple[int | None, dict]:
         """Count one API request; a Retry-After (s) once the budget is spent, plus rate-limit headers."""
         if not self.budget:
@@ -251,11 +296,11 @@ def _page_param():
 
 
 def create_app(demo: bool = False, *, state: BolState | None = None) -> Flask:
-    """The emulator app; ``demo`` seeds 25 realistic returns. ``app.extensions["bol"]`` is the state."""
+    """The emulator app; ``demo`` seeds the 25 demo returns. ``app.extensions["bol"]`` is the state."""
     app = Flask(__name__)
     st = state or BolState()
     if demo:
-        st.seed(25)
+        st.seed_demo()
     app.extensions["bol"] = st
 
     @app.before_request
@@ -279,6 +324,7 @@ def create_app(demo: bool = False, *, state: BolState | None = None) -> Flask:
             token = auth[7:] if auth.startswith("Bearer ") else None
             if token is None or st.tokens.get(token, 0) <= time.monotonic():
                 return _problem(401, "Unauthorized", "Missing, invalid or expired access token.")
+            st.spend_token()
             if MEDIA_TYPE not in (request.headers.get("Accept") or ""):
                 return _problem(406, "Not Acceptable", f"Accept must be {MEDIA_TYPE}.")
             if request.method in ("PUT", "POST") and request.mimetype != MEDIA_TYPE:
@@ -332,8 +378,8 @@ def create_app(demo: bool = False, *, state: BolState | None = None) -> Flask:
             return _problem(400, "Error validating request. Consult the bol.com API documentation for more "
                                  "information.", "Bad request", violations)
         with st.lock:
-            rows = [r for r in st.returns.values()
-                    if (method is None or r.get("fulfilmentMethod") == method)
+            rows = [r for key, r in st.returns.items()
+                    if (method is None or st.listed_as.get(key, r.get("fulfilmentMethod")) == method)
                     and (handled is None or _handled(r) == (handled == "true"))]
             rows.sort(key=lambda r: str(r.get("registrationDateTime", "")), reverse=handled == "true")
             keep = ("customerDetails",) if st.list_customer_details else ()
@@ -427,12 +473,14 @@ def create_app(demo: bool = False, *, state: BolState | None = None) -> Flask:
     def hook_seed():
         body = request.get_json(force=True) or {}
         made = st.seed(int(body.get("count", 1)), fulfilment=body.get("fulfilment"),
-                       items=body.get("items"), quantity=body.get("quantity"))
+                       items=body.get("items"), quantity=body.get("quantity"),
+                       single_order=bool(body.get("single_order")))
         return jsonify({"returns": made})
 
     @app.post("/_emulator/returns")
     def hook_add():
-        return jsonify(st.add_raw(request.get_json(force=True)))
+        """A raw return; ``?listed_as=FBR`` lists it under FBR whatever its fulfilmentMethod."""
+        return jsonify(st.add_raw(request.get_json(force=True), listed_as=request.args.get("listed_as")))
 
     @app.post("/_emulator/config")
     def hook_config():
@@ -449,11 +497,14 @@ def create_app(demo: bool = False, *, state: BolState | None = None) -> Flask:
 
     @app.post("/_emulator/faults")
     def hook_faults():
-        """expire_tokens: true; status_unavailable: n; lose_put_response: n; fail_rma: {rmaId: message}."""
+        """expire_tokens: true; expire_tokens_after: n (every token expires after n more authorised
+        API requests); status_unavailable: n; lose_put_response: n; fail_rma: {rmaId: message}."""
         body = request.get_json(force=True) or {}
         with st.lock:
             if body.get("expire_tokens"):
                 st.tokens = {t: 0.0 for t in st.tokens}
+            if body.get("expire_tokens_after"):
+                st.faults["expire_tokens_after"] = int(body["expire_tokens_after"])
             for key in ("status_unavailable", "lose_put_response"):
                 st.faults[key] += int(body.get(key, 0))
             st.faults["fail_rma"].update(body.get("fail_rma") or {})
@@ -470,6 +521,11 @@ def create_app(demo: bool = False, *, state: BolState | None = None) -> Flask:
             return jsonify({"requests": list(st.requests)})
 
     return app
+
+
+def demo_orders(app: Flask) -> list[dict]:
+    """The orders behind an emulator app's returns, for the demo shop (``Emulator.demo_orders``)."""
+    return app.extensions["bol"].demo_orders()
 
 
 def emulator_settings(url: str) -> dict:

@@ -10,6 +10,8 @@ def returnhub_register_marketplaces():
 
 @hookimpl
 def returnhub_register_emulators():
+    """The emulator for tests and ``returnhub demo``: seeded FBR/FBB returns, the orders behind them
+    (so the demo shop has them), and settings pointing both the API and login hosts at it."""
     from hub.adapters import Emulator
-    from returnhub_bol.emulator import create_app, emulator_settings
-    return [Emulator(slug="bol", create_app=create_app, settings=emulator_settings)]
+    from returnhub_bol.emulator import create_app, demo_orders, emulator_settings
+    return [Emulator(slug="bol", create_app=create_app, settings=emulator_settings, demo_orders=demo_orders)]

@@ -1,10 +1,13 @@
-"""Fixtures: a live bol emulator on loopback, adapters wired through the core's HTTP factory, and a
-validator of recorded traffic against bol's OpenAPI files (RETURNHUB_SPECS_DIR)."""
+"""Fixtures: a live bol emulator on loopback, adapters wired through the core's HTTP factory, a
+connection from bol to the core's fake shop for full-flow tests (the core's fixtures: real Redis,
+SQLite and PostgreSQL when configured), and a validator of recorded traffic against bol's OpenAPI
+files (RETURNHUB_SPECS_DIR)."""
 from __future__ import annotations
 
 import json
 import os
 import re
+import secrets
 import time
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +22,8 @@ from hub.adapters import AdapterContext
 from hub.errors import TransientError
 from hub.http import ClientFactory
 from hub.testing import EmulatorServer
+
+pytest_plugins = ["hub.testing.fixtures"]
 
 
 class Emu:
@@ -71,6 +76,50 @@ def make_adapter(emu):
     yield make
     for adapter in made:
         adapter.close()
+
+
+@pytest.fixture
+def hub_plugins():
+    """The plugins the test Hub loads: this one and the core's fake shop."""
+    return ["bol", "fakeshop"]
+
+
+@pytest.fixture
+def shop_emu():
+    """The core's fake shop (package returnhub_fakeshop, from the core's test plugins)."""
+    emulator = pytest.importorskip(
+        "returnhub_fakeshop.emulator",
+        reason="full-flow tests need the core's test plugins: pip install -e tests/fixture_plugins/returnhub-testplugins")
+    with EmulatorServer(emulator.create_app()) as server:
+        server.state = server.app.config["EMULATOR"]
+        yield server
+
+
+@pytest.fixture
+def bol_connection(hub, emu, shop_emu):
+    """A merchant's connection from the bol emulator to the fake shop, settings sealed as the web
+    form stores them; keyword overrides go into the bol settings. Gives the connection id."""
+    from hub.connections import settings_for_storage
+    from hub.db import Connection, Merchant
+
+    def make(**overrides) -> int:
+        with hub.session() as s:
+            merchant = Merchant(name="Merchant A")
+            s.add(merchant)
+            s.flush()
+            conn = Connection(
+                merchant_id=merchant.id, name="bol.com → Fake Shop", marketplace="bol", shop="fakeshop",
+                marketplace_settings=settings_for_storage(hub, hub.registry.marketplace("bol"), {
+                    **emulator_settings(emu.url), "process_status_interval": 0.02,
+                    "process_status_timeout": 5, **overrides}),
+                shop_settings=settings_for_storage(hub, hub.registry.shop("fakeshop"), {
+                    "base_url": shop_emu.url, "token": "shop-secret-token",
+                    "webhook_secret": "shop-webhook-secret"}),
+                returns_enabled=True, webhook_token=secrets.token_urlsafe(16))
+            s.add(conn)
+            s.flush()
+            return conn.id
+    return make
 
 
 @pytest.fixture

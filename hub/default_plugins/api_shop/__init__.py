@@ -1,0 +1,1 @@
+"""The built-in ``api`` shop: a custom shop without a plugin talks to Returnhub's REST API instead."""

@@ -1,0 +1,110 @@
+"""The static rules of certification: tiers, secret-looking setting names, capabilities vs methods,
+and the naming contract between manifest, package, entry point and distribution (DESIGN.md, Plugins)."""
+from __future__ import annotations
+
+import re
+from importlib.metadata import entry_points
+
+from hub.adapters import Marketplace, Shop
+from hub.plugins import GROUP
+from hub.secrets import secret_fields
+
+TIERS = ("bronze", "silver", "gold")
+
+_SECRET_WORD = re.compile(
+    r"(^|_)(secret|password|passwd|pwd|token|apikey|credentials?|signature)(_|$)"
+    r"|(api|private|access|secret|signing|encryption|client)_?key($|_)", re.I)
+_NOT_A_SECRET = re.compile(r"_(url|uri|ttl|type|name|path|expires|expiry|timeout|interval|length|header)$", re.I)
+
+
+def tier_rank(tier: str) -> int:
+    return TIERS.index(tier)
+
+
+def looks_secret(name: str) -> bool:
+    """A settings field whose name says it holds a credential (``api_key``, ``client_secret``, ...)."""
+    return bool(_SECRET_WORD.search(name)) and not _NOT_A_SECRET.search(name)
+
+
+def unmarked_secrets(schema_cls) -> list[str]:
+    """Problems with the secret marking of a settings schema: one sentence per field."""
+    schema = schema_cls()
+    marked = secret_fields(schema)
+    problems = []
+    for name, fld in schema.fields.items():
+        if looks_secret(name) and name not in marked:
+            problems.append(f"field '{name}' looks like a credential but is not marked secret")
+        if name in marked and not fld.load_only:
+            problems.append(f"secret field '{name}' is not load_only, so it would be shown back")
+    return problems
+
+
+def overrides(cls, base, name: str) -> bool:
+    return getattr(cls, name, None) is not getattr(base, name)
+
+
+def capability_mismatches(cls, manifest) -> list[str]:
+    """Where the manifest's capabilities and the adapter's implemented methods disagree, both ways."""
+    caps = manifest.capabilities
+    problems = []
+
+    def agree(declared: bool, method: str, base, what: str):
+        implemented = overrides(cls, base, method)
+        if declared and not implemented:
+            problems.append(f"the manifest declares {what} but {cls.__name__} does not implement {method}()")
+        elif implemented and not declared:
+            problems.append(f"{cls.__name__} implements {method}() but the manifest does not declare {what}")
+
+    if manifest.kind == "marketplace":
+        for method in ("check", "fetch_returns"):
+            if not overrides(cls, Marketplace, method):
+                problems.append(f"{cls.__name__} does not implement {method}(), which every marketplace needs")
+        agree(bool(caps.get("push_decision")), "push_decision", Marketplace, "push_decision: true")
+        if caps.get("push_decision") and not caps.get("decisions"):
+            problems.append("push_decision is true but 'decisions' lists none the marketplace accepts")
+        if caps.get("per_line_push") and not caps.get("push_decision"):
+            problems.append("per_line_push is true but push_decision is false")
+    else:
+        for method in ("check", "find_order", "create_return"):
+            if not overrides(cls, Shop, method):
+                problems.append(f"{cls.__name__} does not implement {method}(), which every shop needs")
+        sources = caps.get("decision_source") or []
+        agree("poll" in sources, "fetch_decisions", Shop, "decision_source 'poll'")
+        agree("webhook" in sources, "parse_webhook", Shop, "decision_source 'webhook'")
+        if not caps.get("decisions"):
+            problems.append("'decisions' lists none the shop can express")
+    return problems
+
+
+def package_of(cls) -> str:
+    return cls.__module__.split(".")[0]
+
+
+def distribution_problems(cls, manifest) -> list[str]:
+    """Slug, package, entry point and distribution must follow ``returnhub-<slug>`` / ``returnhub_<slug>``."""
+    package = package_of(cls)
+    slug = manifest.slug
+    problems = []
+    if getattr(cls, "slug", None) != slug:
+        problems.append(f"{cls.__name__}.slug is {getattr(cls, 'slug', None)!r}, the manifest's slug is {slug!r}")
+    if package != f"returnhub_{slug}":
+        problems.append(f"the package is '{package}'; name it 'returnhub_{slug}' after the manifest slug")
+    ours = [ep for ep in entry_points(group=GROUP) if ep.value.split(":")[0].split(".")[0] == package]
+    if not ours:
+        problems.append(f"no '{GROUP}' entry point points into '{package}': add to setup.cfg\n"
+                        f"  [options.entry_points]\n  {GROUP} =\n      {slug} = {package}.plugin\n"
+                        "and reinstall the plugin (pip install -e .)")
+        return problems
+    for ep in ours:
+        if ep.name != slug:
+            problems.append(f"entry point '{ep.name} = {ep.value}' must be named after the slug: '{slug}'")
+        dist = ep.dist
+        if dist is None:
+            continue
+        name = re.sub(r"[-_.]+", "-", dist.name).lower()
+        if name != f"returnhub-{slug.replace('_', '-')}":
+            problems.append(f"the distribution is named '{dist.name}'; name it 'returnhub-{slug}'")
+        if dist.version != manifest.version:
+            problems.append(f"manifest version {manifest.version} differs from the distribution's {dist.version}: "
+                            "keep them equal (setup.cfg 'version = attr: <package>.__version__')")
+    return problems

@@ -1,0 +1,79 @@
+"""A connection's sync health (last poll, last error, next run) and the Test connection check."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from hub.connections import build_adapter
+from hub.errors import AddressNotAllowed, AuthError, PermanentError, TransientError
+from hub.http import Redactor
+from hub.secrets import secret_fields
+
+
+@dataclass
+class CheckResult:
+    side: str       # marketplace | shop
+    title: str
+    ok: bool
+    message: str
+
+
+def next_run(conn, config) -> str:
+    """When the next marketplace poll is due, in words."""
+    if not conn.returns_enabled:
+        return "paused: Returns is switched off"
+    if conn.status != "active":
+        return "paused: the connection needs new credentials"
+    if conn.last_poll_at is None:
+        return "within a minute"
+    due = conn.last_poll_at + timedelta(seconds=config.poll_interval)
+    now = datetime.now(timezone.utc)
+    if due <= now:
+        return "due now"
+    minutes = int((due - now).total_seconds() // 60)
+    return f"in {minutes} min" if minutes else "in less than a minute"
+
+
+def _readable(exc: Exception, secrets: list[str]) -> str:
+    """An adapter error as a sentence for the merchant, with any secret removed."""
+    text = str(exc) or type(exc).__name__
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    text = Redactor.redact(text)
+    if isinstance(exc, AuthError):
+        return f"The credentials were refused: {text}"
+    if isinstance(exc, AddressNotAllowed):
+        return f"This address is not allowed: {text}"
+    if isinstance(exc, TransientError):
+        return f"Not reachable right now (try again later): {text}"
+    if isinstance(exc, PermanentError):
+        return f"The platform refused the request: {text}"
+    return f"Unexpected error in the plugin ({type(exc).__name__}): {text}"
+
+
+def check_connection(hub, conn) -> list[CheckResult]:
+    """Run both adapters' check() with the stored settings; one result per side, never raising."""
+    results = []
+    for side in ("marketplace", "shop"):
+        registry = hub.registry.marketplaces if side == "marketplace" else hub.registry.shops
+        slug = conn.marketplace if side == "marketplace" else conn.shop
+        cls = registry.get(slug)
+        if cls is None:
+            results.append(CheckResult(side, slug, False, f"The {side} plugin '{slug}' is not installed or failed "
+                                                           "to load; see the Plugins page."))
+            continue
+        stored = conn.marketplace_settings if side == "marketplace" else conn.shop_settings
+        adapter, secrets = None, []
+        try:
+            opened = hub.box.open(stored)
+            secrets = [str(opened[name]) for name in secret_fields(cls.settings_schema) if opened.get(name)]
+            adapter = build_adapter(hub, conn, side)
+            adapter.check()
+            results.append(CheckResult(side, cls.title, True, "Connected: the credentials work."))
+        except Exception as exc:
+            results.append(CheckResult(side, cls.title, False, _readable(exc, secrets)))
+        finally:
+            if adapter is not None:
+                adapter.close()
+    return results

@@ -1,0 +1,123 @@
+"""HTML form fields generated from a plugin's marshmallow ``settings_schema``, and the form read back.
+
+Each schema field becomes one input: its ``metadata`` gives the label and help text, its type and
+validators the input kind (text, url, number, checkbox, select, list). Fields marked secret are
+password inputs that are never filled in: left blank on an edit, the stored secret is kept
+(``hub.connections.settings_for_storage``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from typing import Any
+
+from marshmallow import fields, missing, validate
+
+from hub.secrets import secret_fields
+
+
+@dataclass
+class FormField:
+    name: str          # the schema field name
+    input_name: str    # the HTML name (prefixed per plugin)
+    label: str
+    kind: str          # text | url | password | number | checkbox | select | list
+    help: str | None = None
+    required: bool = False
+    value: Any = None
+    choices: list[str] = dc_field(default_factory=list)
+    step: str | None = None
+    is_set: bool = False       # a secret that has a stored value
+    errors: list[str] = dc_field(default_factory=list)
+
+    @property
+    def advanced(self) -> bool:
+        """Optional fields that have a default: shown folded under "More options"."""
+        return not self.required and self.kind != "password"
+
+
+def _kind(f: fields.Field, secret: bool) -> tuple[str, list[str], str | None]:
+    if secret:
+        return "password", [], None
+    for v in f.validators if isinstance(f.validators, list) else []:
+        if isinstance(v, validate.OneOf):
+            return "select", [str(c) for c in v.choices], None
+    if isinstance(f, fields.Boolean):
+        return "checkbox", [], None
+    if isinstance(f, fields.Integer):
+        return "number", [], "1"
+    if isinstance(f, (fields.Float, fields.Decimal, fields.Number)):
+        return "number", [], "any"
+    if isinstance(f, fields.Url):
+        return "url", [], None
+    if isinstance(f, fields.List):
+        return "list", [], None
+    return "text", [], None
+
+
+def _default(f: fields.Field):
+    value = f.load_default
+    if value is missing:
+        return None
+    return value() if callable(value) else value
+
+
+def build(schema_cls, prefix: str, stored: dict | None = None, submitted: dict | None = None,
+          errors: dict | None = None) -> list[FormField]:
+    """The form fields of a plugin; values from what was submitted, else stored, else the default."""
+    schema = schema_cls()
+    secrets = secret_fields(schema_cls)
+    stored, errors = stored or {}, errors or {}
+    result = []
+    for name, f in schema.fields.items():
+        if f.dump_only:
+            continue
+        secret = name in secrets
+        kind, choices, step = _kind(f, secret)
+        meta = f.metadata or {}
+        if secret:
+            value = None
+        elif submitted is not None and name in submitted:
+            value = submitted[name]
+        elif name in stored:
+            value = stored[name]
+        else:
+            value = _default(f)
+        if kind == "list" and isinstance(value, list):
+            value = "\n".join(str(v) for v in value)
+        field_errors = errors.get(name) or []
+        if isinstance(field_errors, dict):
+            field_errors = [f"{k}: {v}" for k, v in field_errors.items()]
+        result.append(FormField(
+            name=name, input_name=f"{prefix}-{name}", label=meta.get("label") or name.replace("_", " ").capitalize(),
+            kind=kind, help=meta.get("help") or meta.get("description"), required=bool(f.required), value=value,
+            choices=choices, step=step, is_set=bool(secret and stored.get(name)), errors=list(field_errors)))
+    return result
+
+
+def read(schema_cls, prefix: str, form) -> dict:
+    """The submitted settings of one plugin as the schema loads them; blanks left to the defaults."""
+    schema = schema_cls()
+    secrets = secret_fields(schema_cls)
+    data: dict[str, Any] = {}
+    for name, f in schema.fields.items():
+        if f.dump_only:
+            continue
+        kind, _choices, _step = _kind(f, name in secrets)
+        key = f"{prefix}-{name}"
+        if kind == "checkbox":
+            data[name] = key in form
+            continue
+        raw = (form.get(key) or "").strip()
+        if not raw:
+            continue  # a blank secret keeps the stored one; a blank option takes its default
+        if kind == "list":
+            data[name] = [item.strip() for item in raw.replace(",", "\n").splitlines() if item.strip()]
+        else:
+            data[name] = raw
+    return data
+
+
+def shown(schema_cls, submitted: dict) -> dict:
+    """What may be shown back of a submitted form: everything but secrets."""
+    secrets = secret_fields(schema_cls)
+    return {k: v for k, v in submitted.items() if k not in secrets}
