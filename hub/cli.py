@@ -85,11 +85,7 @@ def worker(burst, fork):
 def scheduler():
     """Run the schedules (marketplace polls, decision polls, the reconciler, webhook deliveries) on RQ's cron scheduler."""
     from hub.sync.schedule import build_scheduler
-    from hub.webhooks_out.delivery import register_schedule
-    hub = _hub()
-    cron = build_scheduler(hub)
-    register_schedule(cron, hub)
-    cron.start()
+    build_scheduler(_hub()).start()
 
 
 @main.command()

@@ -1,6 +1,9 @@
 """Building a connection's adapters from its stored settings, and saving settings with secrets sealed."""
 from __future__ import annotations
 
+import hashlib
+import json
+
 from marshmallow import ValidationError
 
 from hub.adapters import AdapterContext, Marketplace, Shop
@@ -46,7 +49,17 @@ def build_adapter(hub, conn: Connection, kind: str):
         secrets=secrets,
         max_connections=max(hub.config.concurrency * 2, 10),
     )
-    return cls(AdapterContext(settings=settings, connection_id=conn.id, http_factory=factory))
+    memo = _MEMOS.setdefault((conn.id, kind, _fingerprint(stored)), {})
+    return cls(AdapterContext(settings=settings, connection_id=conn.id, http_factory=factory, memo=memo))
+
+
+# Process-local caches (access tokens) per connection, adapter kind and settings version: jobs in
+# the same worker reuse a token until it expires; new settings start a fresh cache.
+_MEMOS: dict[tuple, dict] = {}
+
+
+def _fingerprint(stored: dict) -> str:
+    return hashlib.sha256(json.dumps(stored, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def check_settings(adapter_cls, settings: dict) -> dict:

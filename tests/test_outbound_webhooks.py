@@ -208,7 +208,6 @@ def test_endpoint_management_and_rotation(hub, client):
 def test_the_scheduler_runs_the_delivery_sweep(hub, client, make_connection, drain):
     from hub.sync.schedule import build_scheduler
     scheduler = build_scheduler(hub)
-    delivery.register_schedule(scheduler, hub)
     jobs_by_name = {job.func_name: job.interval for job in scheduler.get_jobs()}
     assert jobs_by_name["hub.webhooks_out.delivery.deliver_webhooks"] == delivery.SWEEP_SECONDS
     ok = FailingFirst(lambda environ, start_response: (start_response("204 NO CONTENT", []), [b""])[1], 0)

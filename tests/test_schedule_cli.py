@@ -8,17 +8,19 @@ import sys
 from sqlalchemy import create_engine, inspect
 
 from hub.sync.schedule import build_scheduler
+from hub.webhooks_out.delivery import SWEEP_SECONDS
 
 
-def test_scheduler_registers_the_three_schedules_as_json_jobs(hub, make_connection, market_emu, drain):
+def test_scheduler_registers_the_schedules_as_json_jobs(hub, make_connection, market_emu, drain):
     make_connection()
     scheduler = build_scheduler(hub)
     names = {job.func_name: job.interval for job in scheduler.get_jobs()}
     assert names == {"hub.sync.jobs.poll_all_marketplaces": hub.config.poll_interval,
                      "hub.sync.jobs.poll_all_decisions": hub.config.decision_interval,
-                     "hub.sync.jobs.reconcile": hub.config.reconcile_interval}
-    assert len(scheduler.enqueue_jobs()) == 3
-    assert len(hub.queue) == 3
+                     "hub.sync.jobs.reconcile": hub.config.reconcile_interval,
+                     "hub.webhooks_out.delivery.deliver_webhooks": SWEEP_SECONDS}
+    assert len(scheduler.enqueue_jobs()) == 4
+    assert len(hub.queue) == 4
     drain()
     assert market_emu.state["requests"] >= 1  # the fan-out queued and ran a marketplace poll
 

@@ -115,7 +115,8 @@ def poll_marketplace(connection_id: int) -> dict:
                 result = import_page(hub, connection_id, page, f"marketplace:{conn.marketplace}")
                 with hub.session() as s:
                     _save_cursor(s, connection_id, "marketplace", page.cursor)
-                    s.get(Connection, connection_id).last_poll_at = _now()
+                    row = s.get(Connection, connection_id)
+                    row.last_poll_at, row.last_error, row.last_error_at = _now(), None, None
                 cursor = page.cursor
                 totals["pages"] += 1
                 for key in ("new", "known", "quarantined"):

@@ -6,6 +6,7 @@ from rq.cron import CronJob, CronScheduler
 from rq.serializers import JSONSerializer
 
 from hub.sync import jobs
+from hub.webhooks_out.delivery import SWEEP_SECONDS, deliver_webhooks
 
 
 class JSONCronJob(CronJob):
@@ -25,10 +26,12 @@ class HubCronScheduler(CronScheduler):
 
 
 def build_scheduler(hub) -> CronScheduler:
-    """A cron scheduler with the three schedules at the configured intervals."""
+    """A cron scheduler with the schedules: marketplace polls, decision polls, the reconciler and the
+    outgoing-webhook sweep (new events and due retries)."""
     scheduler = HubCronScheduler(connection=hub.redis, name=f"returnhub-{hub.config.queue_name}")
     config = hub.config
     scheduler.register(jobs.poll_all_marketplaces, config.queue_name, interval=config.poll_interval)
     scheduler.register(jobs.poll_all_decisions, config.queue_name, interval=config.decision_interval)
     scheduler.register(jobs.reconcile, config.queue_name, interval=config.reconcile_interval)
+    scheduler.register(deliver_webhooks, config.queue_name, interval=SWEEP_SECONDS)
     return scheduler

@@ -2,7 +2,7 @@
 
 One job, ``deliver_webhooks``, does both steps in batches and is safe to run twice or on two
 workers at once (conditional UPDATEs claim events and deliveries). It is queued after a commit
-that wrote events and every 30 s by the scheduler (``register_schedule``), which brings due retries.
+that wrote events and every 30 s by the scheduler (``hub.sync.schedule``), which brings due retries.
 """
 from __future__ import annotations
 
@@ -170,12 +170,6 @@ def deliver_webhooks() -> dict:
     if counts.pop("more") or dispatched == BATCH:
         queue_delivery(hub)
     return {"dispatched": dispatched, **counts}
-
-
-def register_schedule(scheduler, hub, interval: int = SWEEP_SECONDS) -> None:
-    """Add the delivery sweep (new events missed by the post-commit trigger, and due retries) to the
-    cron scheduler that ``returnhub scheduler`` runs."""
-    scheduler.register(deliver_webhooks, hub.config.queue_name, interval=interval)
 
 
 def replay(hub, delivery_id: int) -> DeliveryAttempt:

@@ -1,6 +1,8 @@
 """The fake marketplace adapter: maps the emulator's JSON to the canonical return."""
 from __future__ import annotations
 
+from functools import cached_property
+
 from marshmallow import Schema, fields
 
 from hub.adapters import Marketplace
@@ -21,17 +23,13 @@ class FakeMarketplace(Marketplace):
     title = "Fake Marketplace"
     settings_schema = FakeMarketSettings
 
-    @property
+    @cached_property
     def client(self):
-        if "client" not in self.ctx.memo:
-            self.ctx.memo["client"] = self.ctx.http(self.settings["base_url"],
-                                                    headers={"X-Api-Key": self.settings["api_key"]})
-        return self.ctx.memo["client"]
+        return self.ctx.http(self.settings["base_url"], headers={"X-Api-Key": self.settings["api_key"]})
 
     def close(self) -> None:
-        client = self.ctx.memo.pop("client", None)
-        if client is not None:
-            client.close()
+        if "client" in self.__dict__:
+            self.client.close()
 
     def check(self) -> None:
         raise_for_status(self.client.get("/returns", params={"limit": 1}))

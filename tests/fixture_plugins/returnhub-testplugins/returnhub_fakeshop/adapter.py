@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from functools import cached_property
 
 from marshmallow import Schema, fields
 
@@ -25,17 +26,13 @@ class FakeShop(Shop):
     title = "Fake Shop"
     settings_schema = FakeShopSettings
 
-    @property
+    @cached_property
     def client(self):
-        if "client" not in self.ctx.memo:
-            self.ctx.memo["client"] = self.ctx.http(
-                self.settings["base_url"], headers={"Authorization": f"Bearer {self.settings['token']}"})
-        return self.ctx.memo["client"]
+        return self.ctx.http(self.settings["base_url"], headers={"Authorization": f"Bearer {self.settings['token']}"})
 
     def close(self) -> None:
-        client = self.ctx.memo.pop("client", None)
-        if client is not None:
-            client.close()
+        if "client" in self.__dict__:
+            self.client.close()
 
     def check(self) -> None:
         raise_for_status(self.client.get("/returns"))
