@@ -17,7 +17,7 @@ install: venv
 	$(PIP) install -e '.[postgres]' $(foreach p,$(PLUGINS),-e $(p))
 
 install-test: venv
-	$(PIP) install -e '.[testing,postgres]' -e $(TEST_PLUGINS) $(foreach p,$(PLUGINS),-e '$(p)[tests]')
+	$(PIP) install -e '.[testing,postgres,dev]' -e $(TEST_PLUGINS) $(foreach p,$(PLUGINS),-e '$(p)[tests]')
 
 demo: install
 	$(BIN)/returnhub demo

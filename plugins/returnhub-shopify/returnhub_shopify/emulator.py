@@ -5,7 +5,9 @@ with Shopify's shapes: ``userErrors``, ``extensions.cost`` with a leaky bucket, 
 401 for a wrong token. Test hooks under ``/_emulator/`` add orders, play the merchant
 (approve, decline, refund, exchange, close, cancel, reopen, tag), inject faults, and show the
 ledger of mutations and webhook deliveries. Webhooks go to subscriptions made through the API
-and to a URL set with ``POST /_emulator/webhooks``, signed like Shopify's.
+and to a URL set with ``POST /_emulator/webhooks``, signed like Shopify's. ``GET /`` is a page
+where a person plays the merchant (:mod:`returnhub_shopify.emulator_admin`); ``seed_orders`` adds
+the demo marketplaces' orders.
 """
 from __future__ import annotations
 
@@ -90,6 +92,13 @@ class Store:
             b["currentlyAvailable"] -= cost
         return ok, {"maximumAvailable": b["maximumAvailable"],
                     "currentlyAvailable": round(b["currentlyAvailable"]), "restoreRate": b["restoreRate"]}
+
+    def refund(self, points: float) -> dict:
+        """Give back the part of a requested cost an answer did not use; the status after."""
+        b = self.bucket
+        b["currentlyAvailable"] = min(b["maximumAvailable"], b["currentlyAvailable"] + points)
+        return {"maximumAvailable": b["maximumAvailable"],
+                "currentlyAvailable": round(b["currentlyAvailable"]), "restoreRate": b["restoreRate"]}
 
     # -- orders --------------------------------------------------------------------------
 
@@ -239,11 +248,14 @@ def create_app(demo: bool = False, *, access_token: str = EMULATOR_TOKEN, client
             if op in MUTATIONS:
                 store.ledger.append({"operation": op, "variables": variables, "at": time.time(),
                                      "result": data})
+            # Shopify checks the requested cost up front and refunds what the answer did not use.
+            actual = min(cost, _actual_cost(op, data))
+            status = store.refund(cost - actual)
         deliver(pending)
         if fault and fault["kind"] == "timeout_after_commit":
             time.sleep(float(fault.get("delay", 2.0)))
         return jsonify({"data": data, "extensions": {"cost": {
-            "requestedQueryCost": cost, "actualQueryCost": cost, "throttleStatus": status}}})
+            "requestedQueryCost": cost, "actualQueryCost": actual, "throttleStatus": status}}})
 
     @app.post("/admin/oauth/access_token")
     def access_token_grant():
@@ -265,35 +277,48 @@ def create_app(demo: bool = False, *, access_token: str = EMULATOR_TOKEN, client
             order = store.add_order(request.get_json(force=True))
         return jsonify(_order_view(order)), 201
 
-    @app.post("/_emulator/orders/<int:num>/tags")
-    def tag_order(num):
-        spec = request.get_json(force=True)
+    # -- the merchant in Shopify admin: used by the JSON hooks and the HTML page ------------
+
+    def tag(num: int, add: list, remove: list) -> dict | None:
+        """Change order ``num``'s tags (no webhook: Shopify sends none for returns); its view."""
         with store.lock:
             order = store.orders.get(num)
             if not order:
-                return jsonify({"error": "no such order"}), 404
-            order["tags"] = [t for t in order["tags"] if t not in set(spec.get("remove") or [])]
-            order["tags"] += [t for t in spec.get("add") or [] if t not in order["tags"]]
+                return None
+            order["tags"] = [t for t in order["tags"] if t not in set(remove or [])]
+            order["tags"] += [t for t in add or [] if t not in order["tags"]]
             store.ledger.append({"operation": "merchant:tags", "order": num, "tags": list(order["tags"]),
                                  "at": time.time()})
-        return jsonify(_order_view(order))
+            return _order_view(order)
 
-    @app.post("/_emulator/returns/<int:num>/<action>")
-    def merchant(num, action):
-        spec = request.get_json(silent=True) or {}
+    def act(num: int, action: str, spec: dict) -> tuple[dict | None, str | None, int]:
+        """Apply merchant ``action`` to return ``num``, then deliver its webhooks: (view, error, status)."""
         pending: list = []
         with store.lock:
             r = store.returns.get(num)
             if not r:
-                return jsonify({"error": "no such return"}), 404
+                return None, "no such return", 404
             error = _merchant_action(store, r, action, spec, pending, webhook, return_payload)
             if error:
-                return jsonify({"error": error}), 422
+                return None, error, 422
             store.ledger.append({"operation": f"merchant:{action}", "return": num, "spec": spec,
                                  "at": time.time()})
             view = _return_view(r)
         deliver(pending)
-        return jsonify(view)
+        return view, None, 200
+
+    app.config["MERCHANT_ACT"], app.config["MERCHANT_TAG"] = act, tag
+
+    @app.post("/_emulator/orders/<int:num>/tags")
+    def tag_order(num):
+        spec = request.get_json(force=True)
+        view = tag(num, spec.get("add") or [], spec.get("remove") or [])
+        return (jsonify(view), 200) if view else (jsonify({"error": "no such order"}), 404)
+
+    @app.post("/_emulator/returns/<int:num>/<action>")
+    def merchant(num, action):
+        view, error, status = act(num, action, request.get_json(silent=True) or {})
+        return (jsonify(view), 200) if view else (jsonify({"error": error}), status)
 
     @app.post("/_emulator/bucket")
     def set_bucket():
@@ -336,7 +361,46 @@ def create_app(demo: bool = False, *, access_token: str = EMULATOR_TOKEN, client
         with store.lock:
             return jsonify([_order_view(o) for o in store.orders.values()])
 
+    from returnhub_shopify.emulator_admin import bp as admin_page
+    app.register_blueprint(admin_page)
     return app
+
+
+def seed_orders(app: Flask, orders: list[dict]) -> list[dict]:
+    """Add fulfilled orders for marketplace orders (the demo's ``Emulator.seed_orders``).
+
+    ``orders``: ``[{"order_id", "lines": [{"sku", "ean", "title", "quantity"}]}]``. Each order is
+    named after the marketplace order id (the default ``name`` lookup) and also carries it as a
+    tag, source identifier, note attribute and metafield, so every lookup setting finds it.
+    """
+    store: Store = app.config["STORE"]
+    made = []
+    with store.lock:
+        for spec in orders:
+            mp_id = str(spec["order_id"])
+            made.append(_order_view(store.add_order({
+                "name": mp_id, "tags": [mp_id], "sourceIdentifier": mp_id,
+                "customAttributes": {"marketplace_order_id": mp_id},
+                "metafields": {"marketplace.order_id": mp_id},
+                "lines": [{"sku": li.get("sku"), "barcode": li.get("ean"), "title": li.get("title"),
+                           "quantity": int(li.get("quantity") or 1)} for li in spec.get("lines") or []],
+            })))
+    return made
+
+
+def _actual_cost(op: str, data) -> int:
+    """Shopify's actual cost of an answer: 10 for a mutation, else 1 per object and 2 per connection."""
+    if op in MUTATIONS:
+        return 10
+
+    def walk(value) -> int:
+        if isinstance(value, list):
+            return sum(walk(v) for v in value)
+        if isinstance(value, dict):
+            return (2 if "nodes" in value else 1) + sum(walk(v) for v in value.values())
+        return 0
+
+    return max(1, walk(data) - 1)  # the root is free
 
 
 def _fault(store: Store, op: str) -> dict | None:

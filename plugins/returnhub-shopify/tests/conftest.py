@@ -20,6 +20,7 @@ from returnhub_shopify import queries
 from returnhub_shopify.adapter import ShopifyShop
 from returnhub_shopify.emulator import EMULATOR_SECRET, EMULATOR_TOKEN, create_app
 
+pytest_plugins = ["hub.testing.fixtures"]
 SCHEMA_FILE = "shops/shopify/admin_schema_2025-01.json.gz"
 _schema_cache = {}
 
@@ -44,6 +45,12 @@ def schema_errors(schema, document: str) -> list[str]:
     allowed = {msg for pair in allowed for msg in pair}
     return [e.message for e in validate(schema, parse(document))
             if not any(e.message.startswith(a) for a in allowed)]
+
+
+@pytest.fixture
+def hub_plugins():
+    """The plugins the core's Hub loads in the full-flow tests: the core's test marketplace and Shopify."""
+    return ["fakemarket", "shopify"]
 
 
 @pytest.fixture
