@@ -104,6 +104,8 @@ class ReturnRow(Base):
     __table_args__ = (
         UniqueConstraint("connection_id", "external_id", name="uq_return_connection_external"),
         Index("ix_return_due", "connection_id", "state", "next_attempt_at"),
+        Index("ix_return_connection_requested", "connection_id", "requested_at"),
+        Index("ix_return_connection_updated", "connection_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
