@@ -150,3 +150,36 @@ def test_suite_without_adapter_says_what_to_set(kit):
     result = certify(kit, "ShopSuite", "", "    pass\n", "-k", "manifest_valid")
     result.assert_outcomes(errors=1)
     assert "TestCertify names no adapter: set `adapter = YourMarketplaceOrShopClass`" in result.stdout.str()
+
+
+def test_a_method_that_only_refuses_is_not_an_implemented_capability():
+    """An ingest-only marketplace (Amazon: push_decision false) may override push_decision just to raise a
+    clear error; an override that does something still has to be declared, and a declared one implemented."""
+    from types import SimpleNamespace
+
+    from hub.adapters import Marketplace
+    from hub.errors import PermanentError
+    from hub.testing.kit.rules import capability_mismatches
+
+    class Refuses(Marketplace):
+        def check(self):
+            return None
+
+        def fetch_returns(self, cursor):
+            return None
+
+        def push_decision(self, ret, lines):
+            """This platform takes no decisions."""
+            raise PermanentError("no decision API")
+
+    class Pushes(Refuses):
+        def push_decision(self, ret, lines):
+            self.sent = lines
+
+    ingest_only = SimpleNamespace(kind="marketplace", capabilities={"push_decision": False, "decisions": []})
+    takes = SimpleNamespace(kind="marketplace", capabilities={"push_decision": True, "decisions": ["accepted"]})
+    assert capability_mismatches(Refuses, ingest_only) == []
+    assert capability_mismatches(Pushes, ingest_only) == [
+        "Pushes implements push_decision() but the manifest does not declare push_decision: true"]
+    assert capability_mismatches(Refuses, takes) == [
+        "the manifest declares push_decision: true but Refuses does not implement push_decision()"]

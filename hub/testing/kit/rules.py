@@ -2,7 +2,10 @@
 and the naming contract between manifest, package, entry point and distribution (DESIGN.md, Plugins)."""
 from __future__ import annotations
 
+import ast
+import inspect
 import re
+import textwrap
 from importlib.metadata import entry_points
 
 from hub.adapters import Marketplace, Shop
@@ -43,13 +46,35 @@ def overrides(cls, base, name: str) -> bool:
     return getattr(cls, name, None) is not getattr(base, name)
 
 
+def only_raises(fn) -> bool:
+    """Whether a method's body is nothing but a ``raise`` (after its docstring): it refuses, not implements."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)) \
+        else None
+    if not body:
+        return False
+    if isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    return len(body) == 1 and isinstance(body[0], ast.Raise)
+
+
+def implements(cls, base, name: str) -> bool:
+    """``cls`` overrides ``base.name`` with a body that does something; an override that only raises
+    (say a clear "this platform takes no decisions" error) refuses the capability."""
+    return overrides(cls, base, name) and not only_raises(getattr(cls, name))
+
+
 def capability_mismatches(cls, manifest) -> list[str]:
     """Where the manifest's capabilities and the adapter's implemented methods disagree, both ways."""
     caps = manifest.capabilities
     problems = []
 
     def agree(declared: bool, method: str, base, what: str):
-        implemented = overrides(cls, base, method)
+        implemented = implements(cls, base, method)
         if declared and not implemented:
             problems.append(f"the manifest declares {what} but {cls.__name__} does not implement {method}()")
         elif implemented and not declared:
