@@ -28,11 +28,11 @@ import httpx
 from sqlalchemy import func, select
 
 from hub.config import Config
-from hub.connections import settings_for_storage
-from hub.db import Connection, Merchant, ReturnRow
+from hub.db import ReturnRow
 from hub.db.migrate import upgrade
 from hub.runtime import Hub
 from hub.sync import queueing
+from hub.testing.connections import create_connection
 from hub.testing.emulator import EmulatorServer
 from returnhub_fakemarket import emulator as market
 from returnhub_fakeshop import emulator as shop
@@ -100,18 +100,10 @@ def main() -> int:
         servers.append(EmulatorServer(app).start())
     total = per_conn * args.connections
 
-    with hub.session() as s:
-        merchant = Merchant(name="Bench")
-        s.add(merchant)
-        s.flush()
-        for c, server in enumerate(servers[1:]):
-            s.add(Connection(
-                merchant_id=merchant.id, name=f"bench {c}", marketplace="fakemarket", shop="fakeshop",
-                returns_enabled=True,
-                marketplace_settings=settings_for_storage(hub, hub.registry.marketplace("fakemarket"),
-                                                          {"base_url": server.url, "api_key": market.API_KEY}),
-                shop_settings=settings_for_storage(hub, hub.registry.shop("fakeshop"),
-                                                   {"base_url": servers[0].url, "token": shop.TOKEN})))
+    for c, server in enumerate(servers[1:]):
+        create_connection(hub, marketplace="fakemarket", shop="fakeshop", merchant="Bench", name=f"bench {c}",
+                          marketplace_settings={"base_url": server.url, "api_key": market.API_KEY},
+                          shop_settings={"base_url": servers[0].url, "token": shop.TOKEN})
 
     headers = {"Authorization": f"Bearer {shop.TOKEN}"}
     ceil = ceiling(servers[0].url, headers, 3.0 if not args.latency else 2.0)

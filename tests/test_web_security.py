@@ -77,7 +77,7 @@ def test_walk_every_route_with_another_merchants_ids(app, hub, world):
     # ids inside forms and query strings: bulk retry, export and overview filters
     assert b.post("/returns/retry", data={"csrf_token": token, "return_id": world["return_ids"]}).status_code == 404
     assert "R1" not in b.get(f"/returns/export.csv?connection={world['connection_id']}").get_data(as_text=True)
-    assert "R1" not in b.get(f"/?connection={world['connection_id']}").get_data(as_text=True)
+    assert ">R1<" not in b.get(f"/?connection={world['connection_id']}").get_data(as_text=True)
     a = signed_in(app, hub, "a@example.com", "Merchant A")
     with hub.session() as s:
         assert s.get(ReturnRow, world["return_id"]).state == "in_shop"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from pathlib import Path
 
 import httpx
@@ -119,26 +118,14 @@ def shop_emu():
 def make_connection(hub, emu, shop_emu):
     """A merchant's Amazon → fake shop connection (returns on), settings sealed as the UI stores them;
     keywords override Amazon settings. Gives the connection id."""
-    from hub.connections import settings_for_storage
-    from hub.db import Connection, Merchant
+    from hub.testing.connections import create_connection
 
     def make(merchant: str = "Merchant A", **overrides) -> int:
-        amazon = {**emulator_settings(emu.url), **FAST, **overrides}
-        with hub.session() as s:
-            m = s.query(Merchant).filter_by(name=merchant).one_or_none()
-            if m is None:
-                m = Merchant(name=merchant)
-                s.add(m)
-                s.flush()
-            conn = Connection(
-                merchant_id=m.id, name="Amazon → fakeshop", marketplace="amazon", shop="fakeshop",
-                marketplace_settings=settings_for_storage(hub, hub.registry.marketplace("amazon"), amazon),
-                shop_settings=settings_for_storage(hub, hub.registry.shop("fakeshop"), {
-                    "base_url": shop_emu.url, "token": "shop-secret-token", "webhook_secret": "shop-webhook-secret"}),
-                returns_enabled=True, webhook_token=secrets.token_urlsafe(16))
-            s.add(conn)
-            s.flush()
-            return conn.id
+        return create_connection(
+            hub, marketplace="amazon", shop="fakeshop", merchant=merchant, name="Amazon → fakeshop",
+            marketplace_settings={**emulator_settings(emu.url), **FAST, **overrides},
+            shop_settings={"base_url": shop_emu.url, "token": "shop-secret-token",
+                           "webhook_secret": "shop-webhook-secret"})
     return make
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import time
 from datetime import datetime
 from pathlib import Path
@@ -99,26 +98,15 @@ def shop_emu():
 def bol_connection(hub, emu, shop_emu):
     """A merchant's connection from the bol emulator to the fake shop, settings sealed as the web
     form stores them; keyword overrides go into the bol settings. Gives the connection id."""
-    from hub.connections import settings_for_storage
-    from hub.db import Connection, Merchant
+    from hub.testing.connections import create_connection
 
     def make(**overrides) -> int:
-        with hub.session() as s:
-            merchant = Merchant(name="Merchant A")
-            s.add(merchant)
-            s.flush()
-            conn = Connection(
-                merchant_id=merchant.id, name="bol.com → Fake Shop", marketplace="bol", shop="fakeshop",
-                marketplace_settings=settings_for_storage(hub, hub.registry.marketplace("bol"), {
-                    **emulator_settings(emu.url), "process_status_interval": 0.02,
-                    "process_status_timeout": 5, **overrides}),
-                shop_settings=settings_for_storage(hub, hub.registry.shop("fakeshop"), {
-                    "base_url": shop_emu.url, "token": "shop-secret-token",
-                    "webhook_secret": "shop-webhook-secret"}),
-                returns_enabled=True, webhook_token=secrets.token_urlsafe(16))
-            s.add(conn)
-            s.flush()
-            return conn.id
+        return create_connection(
+            hub, marketplace="bol", shop="fakeshop", name="bol.com → Fake Shop",
+            marketplace_settings={**emulator_settings(emu.url), "process_status_interval": 0.02,
+                                  "process_status_timeout": 5, **overrides},
+            shop_settings={"base_url": shop_emu.url, "token": "shop-secret-token",
+                           "webhook_secret": "shop-webhook-secret"})
     return make
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from hub.app import create_app as create_hub_app
-from hub.connections import settings_for_storage
-from hub.db import Connection, Merchant, ReturnEvent, ReturnRow, WebhookDelivery
+from hub.db import ReturnEvent, ReturnRow, WebhookDelivery
 from hub.sync import jobs
+from hub.testing.connections import create_connection
 from hub.testing.emulator import EmulatorServer
 from hub.testing.fixtures import make_config
 from returnhub_fakemarket.emulator import create_app as create_market_app, sample_return
@@ -50,20 +50,10 @@ class Flow:
     def __init__(self, hub, drain, market_emu, emulator, emu, hub_web):
         self.hub, self.drain, self.market, self.shopify, self.emu = hub, drain, market_emu, emulator, emu
         self.token = secrets.token_urlsafe(16)
-        with hub.session() as s:
-            merchant = Merchant(name="Merchant A")
-            s.add(merchant)
-            s.flush()
-            conn = Connection(
-                merchant_id=merchant.id, name="fakemarket → Shopify", marketplace="fakemarket", shop="shopify",
-                marketplace_settings=settings_for_storage(hub, hub.registry.marketplace("fakemarket"), {
-                    "base_url": market_emu.url, "api_key": "market-secret-key"}),
-                shop_settings=settings_for_storage(hub, hub.registry.shop("shopify"), {
-                    "shop_url": emulator.url, "access_token": EMULATOR_TOKEN, "client_secret": EMULATOR_SECRET}),
-                returns_enabled=True, webhook_token=self.token)
-            s.add(conn)
-            s.flush()
-            self.cid = conn.id
+        self.cid = create_connection(
+            hub, marketplace="fakemarket", shop="shopify", name="fakemarket → Shopify", webhook_token=self.token,
+            marketplace_settings={"base_url": market_emu.url, "api_key": "market-secret-key"},
+            shop_settings={"shop_url": emulator.url, "access_token": EMULATOR_TOKEN, "client_secret": EMULATOR_SECRET})
         self.webhook_url = f"{hub_web.url}/webhooks/{self.token}"
         emu.post("/webhooks", {"url": self.webhook_url})
 
