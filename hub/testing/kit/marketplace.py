@@ -1,7 +1,6 @@
 """MarketplaceSuite: certifies a marketplace plugin against its emulator (DESIGN.md, Conformance kit)."""
 from __future__ import annotations
 
-import secrets as _secrets
 from typing import ClassVar
 
 import pytest
@@ -58,18 +57,9 @@ class MarketplaceSuite(PluginSuite):
 
     def kit_connection(self, hub, settings: dict) -> int:
         """A merchant and a connection of the plugin under test, settings stored as the core stores them."""
-        from hub.connections import settings_for_storage
-        from hub.db import Connection, Merchant
-        with hub.session() as s:
-            merchant = Merchant(name="Kit merchant")
-            s.add(merchant)
-            s.flush()
-            conn = Connection(merchant_id=merchant.id, name="kit", marketplace=self.adapter.slug, shop="kit-none",
-                              marketplace_settings=settings_for_storage(hub, self.adapter, settings),
-                              returns_enabled=True, webhook_token=_secrets.token_urlsafe(16))
-            s.add(conn)
-            s.flush()
-            return conn.id
+        from hub.testing.connections import create_connection
+        return create_connection(hub, marketplace=self.adapter.slug, marketplace_settings=settings,
+                                 shop="kit-none", merchant="Kit merchant", name="kit")
 
     # -- bronze ---------------------------------------------------------------------------------
     @tier("bronze")

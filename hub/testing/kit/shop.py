@@ -89,23 +89,19 @@ class ShopSuite(PluginSuite):
     def test_secrets_never_leak(self, hub, running):
         from hub.accounts import create_user
         from hub.app import create_app
-        from hub.connections import build_adapter, settings_for_storage
-        from hub.db import Connection, Merchant
+        from hub.connections import build_adapter
+        from hub.db import Connection
         from hub.sync.jobs import _connection_error
+        from hub.testing.connections import create_connection
         settings = self.kit_settings(running)
         secrets = self.kit_secrets(settings)
         if not secrets:
             pytest.skip("[secrets_never_leak] not applicable: the plugin has no secret settings")
         with LogCapture() as logs:
+            cid = create_connection(hub, marketplace="kit-none", shop=self.adapter.slug, shop_settings=settings,
+                                    merchant="Kit merchant", name="kit")
             with hub.session() as s:
-                merchant = Merchant(name="Kit merchant")
-                s.add(merchant)
-                s.flush()
-                conn = Connection(merchant_id=merchant.id, name="kit", marketplace="kit-none", shop=self.adapter.slug,
-                                  shop_settings=settings_for_storage(hub, self.adapter, settings),
-                                  returns_enabled=True, webhook_token=_secrets.token_urlsafe(16))
-                s.add(conn)
-                s.flush()
+                conn = s.get(Connection, cid)
                 s.expunge(conn)
             adapter = build_adapter(hub, conn, "shop")
             try:
