@@ -31,6 +31,26 @@ def db_upgrade():
     click.echo("database is up to date")
 
 
+@main.group()
+def stats():
+    """The dashboard's pre-aggregated figures (rollups)."""
+
+
+@stats.command("rebuild")
+def stats_rebuild():
+    """Recompute the dashboard's figures from the returns (after a bulk load that bypassed the pipeline,
+    or to repair them); safe while workers run."""
+    from hub.db import Database
+    from hub.stats.rebuild import rebuild
+    database = Database(Config.from_env().resolved_database_url())
+    try:
+        with database.session() as s:
+            counts = rebuild(s)
+    finally:
+        database.dispose()
+    click.echo("dashboard figures rebuilt: " + ", ".join(f"{table} {n:,} rows" for table, n in counts.items()))
+
+
 @main.command()
 def plugins():
     """List installed plugins with version, kind, status and capabilities."""

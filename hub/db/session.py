@@ -1,4 +1,8 @@
-"""Engine and session factory; SQLite gets WAL and a busy timeout so workers can share the file."""
+"""Engine and session factory; SQLite gets WAL and a busy timeout so workers can share the file.
+
+Every session writes the dashboard's rollup figures its transaction tallied just before it commits
+(``hub.stats.deltas``).
+"""
 from __future__ import annotations
 
 import json
@@ -35,6 +39,8 @@ class Database:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        from hub.stats.deltas import install
+        install(self.Session)  # the dashboard's rollups are written with each transaction that changes them
 
     @contextmanager
     def session(self):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.db import ReturnEvent, ReturnRow
 from hub.model import State
+from hub.stats import deltas as stats
 from hub.webhooks_out import outbox
 
 S = State
@@ -65,6 +66,8 @@ def transition(session: Session, row: ReturnRow, to: State, actor: str, detail: 
         return False
     connection.execute(_EVENT_INSERT, {"return_id": row.id, "at": now, "from_state": current.value,
                                        "to_state": to.value, "actor": actor, "detail": detail})
+    if "decided_at" in values:
+        stats.count_decision(session, row, row.decided_at, values["decided_at"])  # written at commit, batched
     row.state = to.value
     for key, value in values.items():
         setattr(row, key, value)
@@ -81,3 +84,4 @@ def record_creation(session: Session, row: ReturnRow, actor: str, detail: str | 
     session.add(ReturnEvent(return_id=row.id, at=now, from_state=None, to_state=S.RECEIVED.value,
                             actor=actor, detail=detail))
     outbox.record(session, row, None, S.RECEIVED.value, actor, detail, now)
+    stats.count_return(session, row)  # the dashboard's figures, written at commit with the batch's others

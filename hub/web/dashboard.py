@@ -1,7 +1,7 @@
 """The dashboard: the merchant's returns at a glance, with server-drawn SVG charts.
 
-The figures are computed by a few grouped queries and kept in Redis for a minute per merchant and
-period, so a busy back office does not re-aggregate a year of returns on every page view.
+The figures are read from pre-aggregated daily and monthly rollups (``hub.web.stats``) and kept in
+Redis for a minute per merchant and period, so a busy back office does not re-read them on every view.
 """
 from __future__ import annotations
 

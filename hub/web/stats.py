@@ -1,32 +1,31 @@
-"""The dashboard's figures for one merchant: four grouped queries, no per-return work in Python.
+"""The dashboard's figures for one merchant, read from the rollup tables (``hub.db.rollups``).
 
-1. returns per state (all time, from the state index);
-2. returns per (day, connection) in the period, with how many are decided: per-day chart, shares by
-   marketplace, totals;
-3. returned units per (reason, item) in the period: top reasons, top SKUs, unit total;
-4. decision latency: percentiles in the database on PostgreSQL, from an hourly histogram on SQLite.
+No query scans the merchant's returns in the period: the write paths keep pre-aggregated figures
+per connection and day (and month), so a year costs a few thousand small rows whatever the volume.
+
+1. returns per state: live, all time (a count over the (connection, state, …) index);
+2. returns per (day, connection) in the period (``stats_day``): per-day chart, shares by marketplace,
+   totals;
+3. returned units and lines per reason and per item in the period (``stats_reason``, ``stats_item``):
+   top reasons, top SKUs, the unit total;
+4. decision latency: median and 95th percentile from the histogram of whole hours (``stats_latency``),
+   interpolated within an hour, on SQLite and PostgreSQL alike: latency is resolved to the hour.
+
+The period is the last ``days`` UTC days up to today, and (as before) returns requested later than
+today count in the totals. Detail figures are read as daily rows up to the first whole month of the
+period and monthly rows from then on.
 """
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Integer, cast, func, literal, select
+from sqlalchemy import and_, func, or_, select
 
-from hub.db import Connection, ReturnLine, ReturnRow
+from hub.db import Connection, ReturnRow
+from hub.db.rollups import DAY, MONTH, StatsDay, StatsItem, StatsLatency, StatsReason
 
-
-def _day(session, column):
-    """The UTC calendar day of a timestamp column, on SQLite and PostgreSQL alike."""
-    if session.bind.dialect.name == "postgresql":
-        return func.date(func.timezone("UTC", column))
-    return func.date(column)
-
-
-def _hours_between(session, start, end):
-    if session.bind.dialect.name == "postgresql":
-        return func.extract("epoch", end - start) / 3600.0
-    return (func.julianday(end) - func.julianday(start)) * 24.0
+NO_ITEM_LABEL = "(no SKU or EAN)"
 
 
 def _histogram_percentile(histogram: list[tuple[int, int]], total: int, p: float) -> float | None:
@@ -41,18 +40,34 @@ def _histogram_percentile(histogram: list[tuple[int, int]], total: int, p: float
     return float(histogram[-1][0] + 1)
 
 
-def _latency_hours(session, in_period) -> dict:
-    """Median and 95th percentile of the hours from arrival in Returnhub to the decision."""
-    decided = (*in_period, ReturnRow.decided_at.is_not(None))
-    hours = _hours_between(session, ReturnRow.created_at, ReturnRow.decided_at)
-    if session.bind.dialect.name == "postgresql":
-        count, median, p95 = session.execute(select(
-            func.count(), func.percentile_cont(0.5).within_group(hours),
-            func.percentile_cont(0.95).within_group(hours)).where(*decided)).one()
-        return {"count": count, "median": float(median) if count else None, "p95": float(p95) if count else None}
-    bucket = cast(hours, Integer)
-    histogram = [(int(h or 0), n) for h, n in session.execute(
-        select(bucket, func.count()).where(*decided).group_by(bucket).order_by(bucket)).all()]
+def _first_month(first: date) -> date:
+    """The first day of the first calendar month that lies wholly in a period starting on ``first``."""
+    if first.day == 1:
+        return first
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _in_period(model, ids: list[int], first: date):
+    """Rows of a detail rollup covering [first, …): daily rows before the first whole month, monthly after."""
+    months = _first_month(first)
+    return (model.connection_id.in_(ids),
+            or_(and_(model.span == DAY, model.day >= first, model.day < months),
+                and_(model.span == MONTH, model.day >= months)))
+
+
+def _totals(session, model, key, ids: list[int], first: date):
+    """(key, units, lines) per key of a reason or item rollup in the period, with at least one line."""
+    units, lines = func.sum(model.units), func.sum(model.lines)
+    return session.execute(select(key, units, lines).where(*_in_period(model, ids, first))
+                           .group_by(key).having(lines != 0).order_by(key)).all()
+
+
+def _latency_hours(session, ids: list[int], first: date) -> dict:
+    """Median and 95th percentile of the hours from arrival in Returnhub to the decision (to the hour)."""
+    decided = func.sum(StatsLatency.decided)
+    histogram = [(int(h), int(n)) for h, n in session.execute(
+        select(StatsLatency.hours, decided).where(*_in_period(StatsLatency, ids, first))
+        .group_by(StatsLatency.hours).having(decided != 0).order_by(StatsLatency.hours)).all()]
     total = sum(n for _, n in histogram)
     return {"count": total, "median": _histogram_percentile(histogram, total, 0.5),
             "p95": _histogram_percentile(histogram, total, 0.95)}
@@ -63,44 +78,38 @@ def dashboard(session, merchant_id: int, days: int, titles: dict[str, str]) -> d
     connections = dict(session.execute(select(Connection.id, Connection.marketplace)
                                        .where(Connection.merchant_id == merchant_id)).all())
     ids = list(connections) or [-1]
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     first = today - timedelta(days=days - 1)
-    since = datetime.combine(first, time(), timezone.utc)
-    in_period = (ReturnRow.connection_id.in_(ids), ReturnRow.requested_at >= since)
 
     states = dict(session.execute(select(ReturnRow.state, func.count()).where(ReturnRow.connection_id.in_(ids))
                                   .group_by(ReturnRow.state)).all())
 
-    day = _day(session, ReturnRow.requested_at)
-    per_day_counts: Counter[str] = Counter()
+    per_day_counts: Counter[date] = Counter()
     by_marketplace: Counter[str] = Counter()
-    for d, cid, n in session.execute(select(day, ReturnRow.connection_id, func.count()).where(*in_period)
-                                     .group_by(day, ReturnRow.connection_id)).all():
-        per_day_counts[str(d)] += n
+    for d, cid, n in session.execute(select(StatsDay.day, StatsDay.connection_id, StatsDay.returns)
+                                     .where(StatsDay.connection_id.in_(ids), StatsDay.day >= first)).all():
+        per_day_counts[d] += n
         slug = connections.get(cid)
         by_marketplace[titles.get(slug, slug)] += n
-    per_day = [(first + timedelta(days=i), per_day_counts.get((first + timedelta(days=i)).isoformat(), 0))
-               for i in range(days)]
+    per_day = [(first + timedelta(days=i), per_day_counts.get(first + timedelta(days=i), 0)) for i in range(days)]
+    by_marketplace = Counter({name: n for name, n in by_marketplace.items() if n})
 
-    reason = func.coalesce(ReturnLine.reason_text, ReturnLine.reason_code, "(no reason given)")
-    item = func.coalesce(ReturnLine.sku, literal("EAN ") + ReturnLine.ean)
     reasons: Counter[str] = Counter()
+    for reason, n, _lines in _totals(session, StatsReason, StatsReason.reason, ids, first):
+        reasons[str(reason)] += int(n or 0)
     units: Counter[str] = Counter()
     lines: Counter[str] = Counter()
-    for r, i, quantity, n in session.execute(
-            select(reason, item, func.sum(ReturnLine.quantity), func.count())
-            .join(ReturnRow, ReturnLine.return_id == ReturnRow.id).where(*in_period).group_by(reason, item)).all():
-        reasons[str(r)] += int(quantity or 0)
-        key = i or "(no SKU or EAN)"
-        units[key] += int(quantity or 0)
-        lines[key] += n
+    for item, n, line_count in _totals(session, StatsItem, StatsItem.item, ids, first):
+        key = item or NO_ITEM_LABEL
+        units[key] += int(n or 0)
+        lines[key] += int(line_count)
     return {
         "days": days, "first": first, "today": today, "states": states, "per_day": per_day,
         "returns_total": sum(by_marketplace.values()), "units_total": sum(units.values()),
         "reasons": reasons.most_common(8),
         "skus": [(key, n, lines[key]) for key, n in units.most_common(10)],
         "by_marketplace": by_marketplace.most_common(),
-        "latency": _latency_hours(session, in_period),
+        "latency": _latency_hours(session, ids, first),
     }
 
 
