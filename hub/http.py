@@ -114,20 +114,25 @@ class AddressGuard:
     """Decides whether a URL may be requested: http(s) only, and every address of its host public.
 
     ``allow_local`` lists exact host strings (as written in URLs, e.g. ``127.0.0.1``) let through
-    although not public: the explicit setting for local emulators.
+    although not public: the explicit setting for local emulators. An allowed host's addresses are
+    remembered for ``RESOLVE_TTL`` seconds: the client connects to those very addresses, so the cache
+    saves a lookup per request without opening a rebinding window.
     """
+
+    RESOLVE_TTL = 10.0
 
     def __init__(self, allow_local: Iterable[str] = ()):
         self.allow_local = frozenset(host.strip("[]").lower() for host in allow_local)
+        self._resolved: dict[tuple[str, int], tuple[float, list[IPAddress]]] = {}
 
-    def resolve(self, url: str) -> list[IPAddress]:
+    def resolve(self, url: str | httpx.URL) -> list[IPAddress]:
         """The addresses to connect to for ``url``; AddressNotAllowed if any is refused.
 
         Numeric spellings ("2130706433", "0x7f000001", "127.1") are judged by what getaddrinfo
         makes of them, never by the string. A name that does not resolve raises ``socket.gaierror``.
         """
         try:
-            parsed = httpx.URL(url)
+            parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
         except httpx.InvalidURL as exc:
             raise AddressNotAllowed(f"invalid URL: {exc}") from exc
         if parsed.scheme not in _DEFAULT_PORTS:
@@ -135,23 +140,27 @@ class AddressGuard:
         if not parsed.raw_host:
             raise AddressNotAllowed("URL has no host")
         host = parsed.raw_host.decode("ascii")
-        infos = socket.getaddrinfo(host, parsed.port or _DEFAULT_PORTS[parsed.scheme],
-                                   type=socket.SOCK_STREAM)
+        key = (host.lower(), parsed.port or _DEFAULT_PORTS[parsed.scheme])
+        cached = self._resolved.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        infos = socket.getaddrinfo(host, key[1], type=socket.SOCK_STREAM)
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
-        if host.lower() not in self.allow_local:
+        if key[0] not in self.allow_local:
             refused = [str(ip) for ip in addresses if not is_public_address(ip)]
             if refused:
                 raise AddressNotAllowed(f"host {host} resolves to non-public {', '.join(refused)}")
+        self._resolved[key] = (time.monotonic() + self.RESOLVE_TTL, addresses)
         return addresses
 
 
 # --- rate limit ------------------------------------------------------------------------------
 
 # KEYS[1]: the bucket (hash: tokens available at time ts). ARGV: capacity, refill rate per second,
-# pause seconds (0: take a token). ts in the future means paused until then. Returns the seconds
-# to wait before a token is available, "0" when one was taken. Redis TIME is the shared clock.
+# pause seconds (0: take tokens), most tokens to take. ts in the future means paused until then.
+# Returns {seconds to wait before a token is available, tokens taken}. Redis TIME is the shared clock.
 _BUCKET_LUA = """
-local capacity, rate, pause = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local capacity, rate, pause, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
@@ -161,17 +170,18 @@ if ts <= now then
   tokens = math.min(capacity, tokens + (now - ts) * rate)
   ts = now
 end
-local wait = 0
+local wait, taken = 0, 0
 if pause > 0 then
   if now + pause > ts then tokens, ts = 1, now + pause end
 elseif ts == now and tokens >= 1 then
-  tokens = tokens - 1
+  taken = math.min(want, math.floor(tokens))
+  tokens = tokens - taken
 else
   wait = ts - now + math.max(0, 1 - tokens) / rate
 end
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'ts', string.format('%.6f', ts))
 redis.call('PEXPIRE', KEYS[1], math.ceil((ts - now + capacity / rate) * 1000) + 1000)
-return string.format('%.6f', wait)
+return {string.format('%.6f', wait), taken}
 """
 
 
@@ -180,7 +190,16 @@ class RateLimiter:
 
     Bursts up to ``requests``, refills ``requests / per_seconds`` a second. After :meth:`pause`
     the bucket restarts with one token, so sending resumes at the steady rate, not in a burst.
+
+    A fast bucket (``LEASE_RATE`` requests a second or more) hands a process several tokens per
+    Redis call, to be spent within ``LEASE_SECONDS``: the rate still holds, since every request
+    spends a token taken from the shared bucket, and another worker's pause reaches this one within
+    ``LEASE_SECONDS``. Slower buckets take one token per request.
     """
+
+    LEASE_RATE = 40.0
+    LEASE_MAX = 10
+    LEASE_SECONDS = 0.25
 
     def __init__(self, redis, key: str, requests: int, per_seconds: float):
         if requests < 1 or per_seconds <= 0:
@@ -188,16 +207,31 @@ class RateLimiter:
         self.key = f"returnhub:ratelimit:{key}"
         self.capacity = requests
         self.rate = requests / per_seconds
+        self.lease = 1 if self.rate < self.LEASE_RATE else max(1, min(self.LEASE_MAX, int(self.rate / 20)))
         self.sleep = time.sleep
         self._script = redis.register_script(_BUCKET_LUA)
+        self._lock = threading.Lock()
+        self._leased, self._leased_until = 0, 0.0
 
-    def _run(self, pause: float) -> float:
-        return float(self._script(keys=[self.key], args=[self.capacity, self.rate, pause]))
+    def _run(self, pause: float, want: int = 1) -> tuple[float, int]:
+        wait, taken = self._script(keys=[self.key], args=[self.capacity, self.rate, pause, want])
+        return float(wait), int(taken)
+
+    def _take(self) -> float:
+        """Take a token (from this process's lease, else from Redis); 0, or the seconds to wait."""
+        with self._lock:
+            if self._leased and time.monotonic() < self._leased_until:
+                self._leased -= 1
+                return 0.0
+            wait, taken = self._run(0, self.lease)
+            if taken:
+                self._leased, self._leased_until = taken - 1, time.monotonic() + self.LEASE_SECONDS
+            return wait
 
     def acquire(self, timeout: float = 30.0) -> None:
         """Block (sleeping) until a token is taken; TransientError if none within ``timeout``."""
         deadline = time.monotonic() + timeout
-        while (wait := self._run(0)) > 0:
+        while (wait := self._take()) > 0:
             if time.monotonic() + wait > deadline:
                 raise TransientError(f"rate limit: no request slot within {timeout:g} s",
                                      retry_after=wait)
@@ -206,6 +240,8 @@ class RateLimiter:
     def pause(self, seconds: float) -> None:
         """No worker sends for this key for ``seconds`` (after a 429 with Retry-After)."""
         if seconds > 0:
+            with self._lock:
+                self._leased = 0
             self._run(seconds)
 
 
@@ -386,7 +422,7 @@ class _GuardedTransport(httpx.BaseTransport):
         """One attempt: resolve and check the host, connect to a checked address, log the outcome."""
         url = request.url
         try:
-            addresses = self._factory.guard.resolve(str(url))
+            addresses = self._factory.guard.resolve(url)
         except OSError as exc:
             raise httpx.ConnectError(f"cannot resolve {url.host}: {exc}", request=request) from exc
         except AddressNotAllowed as exc:
@@ -408,6 +444,8 @@ class _GuardedTransport(httpx.BaseTransport):
     def _connect_first(pool: httpx.HTTPTransport, request: httpx.Request,
                        addresses: list[IPAddress]) -> httpx.Response:
         """Send to the first checked address that accepts a connection."""
+        if len(addresses) == 1 and request.url.host == str(addresses[0]):
+            return pool.handle_request(request)  # an address literal: already pinned
         for ip in addresses:
             extensions = dict(request.extensions)
             if request.url.scheme == "https":  # TLS verifies the name while the socket uses the IP

@@ -31,6 +31,7 @@ class Hub:
     def _after_fork(self) -> None:
         self.db.engine.dispose(close=False)
         self.__dict__.pop("redis", None)
+        self.__dict__.pop("webhook_subscriptions", None)
 
     @cached_property
     def redis_url(self) -> str:
@@ -44,6 +45,12 @@ class Hub:
     def redis(self) -> redis_lib.Redis:
         return redis_lib.Redis.from_url(self.redis_url)
 
+    @cached_property
+    def webhook_subscriptions(self):
+        """The process cache of which webhook events each connection's merchant wants (see the module)."""
+        from hub.webhooks_out.subscriptions import SubscriptionCache
+        return SubscriptionCache(lambda: self.redis)
+
     @property
     def queue(self) -> Queue:
         return Queue(self.config.queue_name, connection=self.redis, serializer=JSONSerializer)
@@ -52,6 +59,7 @@ class Hub:
     def session(self):
         """A database transaction; transitions recorded in it are announced to plugins after commit."""
         with self.db.session() as session:
+            session.info["hub"] = self
             yield session
             pending = session.info.pop("transitions", [])
         if pending and self.registry.pm.hook.returnhub_return_transition.get_hookimpls():

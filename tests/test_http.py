@@ -466,3 +466,38 @@ def test_an_operation_bucket_limits_on_top_of_the_connection(emu, redis_conn):
         for _ in range(4):
             fast.get("/ok")
         assert time.monotonic() - started < 0.5
+
+
+def test_a_fast_bucket_leases_tokens_yet_keeps_the_rate(emu, redis_conn):
+    """At 200/s a process takes several tokens per Redis call; over any 1 s at most 200 + 200 pass,
+    plus the tokens leased just before the window."""
+    limit = {"requests": 200, "per_seconds": 1}
+    factory = ClientFactory(redis=redis_conn, limiter_key="conn:10", rate_limit=limit, allow_local=LOCAL)
+    assert factory.limiter.lease > 1
+    deadline = time.monotonic() + 1.5
+
+    def hammer(client):
+        while time.monotonic() < deadline:
+            client.get("/ok")
+
+    with factory(emu.url) as client:
+        workers = [threading.Thread(target=hammer, args=(client,)) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    assert max_in_window(hits(emu, "/ok"), 1.0) <= 200 + 200 + factory.limiter.lease + 1
+
+
+def test_a_lease_saves_redis_calls(redis_conn):
+    limiter = RateLimiter(redis_conn, "conn:12", requests=200, per_seconds=1)
+    calls = []
+    script = limiter._script
+    limiter._script = lambda **kw: calls.append(kw) or script(**kw)
+    for _ in range(100):
+        limiter.acquire()
+    assert len(calls) == -(-100 // limiter.lease)  # one Redis call per lease, none between
+
+
+def test_a_slow_bucket_takes_one_token_per_request(redis_conn):
+    assert RateLimiter(redis_conn, "conn:11", requests=10, per_seconds=1).lease == 1

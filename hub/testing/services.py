@@ -1,6 +1,7 @@
 """The Redis and databases a test run uses: real servers from the environment, else embedded ones."""
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -14,8 +15,11 @@ def test_redis_url() -> str:
     if url:
         return url
     if "redis" not in _embedded:
-        from hub.embedded import start_embedded_redis
-        _embedded["redis"] = start_embedded_redis(tempfile.mkdtemp(prefix="returnhub-redis-"))
+        from hub.embedded import start_embedded_redis, stop_embedded_redis
+        folder = tempfile.mkdtemp(prefix="returnhub-redis-")
+        _embedded["redis"] = start_embedded_redis(folder)
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        atexit.register(stop_embedded_redis, _embedded["redis"])  # runs first: the server, then its folder
     return _embedded["redis"]
 
 

@@ -10,10 +10,11 @@ import logging
 import uuid
 from datetime import datetime
 
-from sqlalchemy import event as sa_event, select
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from hub.db.models import Connection, OutboxEvent, WebhookEndpoint
+from hub.db.models import OutboxEvent
+from hub.webhooks_out.subscriptions import hub_of, subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,6 @@ EVENTS = ("return.received", "return.in_shop", "return.decided", "return.pushed"
 _BY_STATE = {"received": "return.received", "in_shop": "return.in_shop", "decided": "return.decided",
              "pushed": "return.pushed", "needs_attention": "return.needs_attention"}
 _FLAG = "returnhub_outbox_written"
-_CACHE = "returnhub_webhook_subscriptions"
 
 
 def event_type(from_state: str | None, to_state: str) -> str | None:
@@ -33,27 +33,13 @@ def event_type(from_state: str | None, to_state: str) -> str | None:
     return _BY_STATE.get(to_state)
 
 
-def _subscriptions(session: Session, connection_id: int) -> tuple[int | None, set[str]]:
-    """(merchant id, event types some active endpoint of the merchant wants), cached per transaction."""
-    cache = session.info.setdefault(_CACHE, {})
-    if connection_id not in cache:
-        rows = session.execute(
-            select(Connection.merchant_id, WebhookEndpoint.events)
-            .outerjoin(WebhookEndpoint, (WebhookEndpoint.merchant_id == Connection.merchant_id)
-                       & WebhookEndpoint.active.is_(True))
-            .where(Connection.id == connection_id)).all()
-        merchant_id = rows[0][0] if rows else None
-        cache[connection_id] = (merchant_id, {e for _m, events in rows for e in (events or [])})
-    return cache[connection_id]
-
-
 def record(session: Session, row, from_state: str | None, to_state: str, actor: str, detail: str | None,
            at: datetime) -> None:
     """Add the outbox event of one transition to ``session`` when a merchant endpoint wants it."""
     kind = event_type(from_state, to_state)
     if kind is None:
         return
-    merchant_id, wanted = _subscriptions(session, row.connection_id)
+    merchant_id, wanted = subscriptions(session, row.connection_id)
     if merchant_id is None or kind not in wanted:
         return
     event_id = f"evt_{uuid.uuid4().hex}"
@@ -67,21 +53,14 @@ def record(session: Session, row, from_state: str | None, to_state: str, actor: 
     session.info[_FLAG] = True
 
 
-def forget_subscriptions(session: Session) -> None:
-    """Drop the per-transaction cache (after an endpoint was added or changed in this session)."""
-    session.info.pop(_CACHE, None)
-
-
 @sa_event.listens_for(Session, "after_commit")
 def _queue_delivery(session: Session) -> None:
-    session.info.pop(_CACHE, None)
     if not session.info.pop(_FLAG, False):
         return
     try:
-        from hub import runtime
         from hub.webhooks_out.delivery import queue_delivery
-        hub = runtime._current  # only the process's own Hub, never one built here from the environment
-        if hub is not None and hub.db.engine.url == session.get_bind().url:
+        hub = hub_of(session)
+        if hub is not None:
             queue_delivery(hub)
     except Exception:  # Redis away: the scheduled sweep delivers it later
         log.warning("could not queue webhook delivery; the sweep will pick it up", exc_info=True)
@@ -90,4 +69,3 @@ def _queue_delivery(session: Session) -> None:
 @sa_event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_FLAG, None)
-    session.info.pop(_CACHE, None)

@@ -31,7 +31,7 @@ class TokenBucket(RateLimiter):
     """The core's Redis token bucket, asked without waiting: seconds until the next request may pass."""
 
     def try_acquire(self) -> float:
-        return self._run(0)
+        return self._run(0)[0]
 
 
 def _bearer() -> str | None:

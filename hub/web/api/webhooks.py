@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from hub.db.models import OutboundDelivery, WebhookEndpoint
 from hub.webhooks_out import delivery as deliveries
 from hub.webhooks_out import endpoints
-from hub.webhooks_out.outbox import forget_subscriptions
+from hub.webhooks_out.subscriptions import changed_in
 from hub.web.api import pagination
 from hub.web.api.schemas import (
     AttemptOut, DeliveryPage, DeliveryQuery, EndpointCreatedOut, EndpointIn, EndpointList, EndpointOut,
@@ -59,7 +59,7 @@ def create_endpoint(body: dict):
     url = _checked_url(body["url"].strip())
     with h.session() as s:
         endpoint, secret = endpoints.create(h, s, g.merchant_id, url, body["events"], body.get("description"))
-        forget_subscriptions(s)
+        changed_in(s)
         return {**{key: getattr(endpoint, key) for key in (
             "id", "url", "description", "events", "active", "previous_secret_until", "created_at")}, "secret": secret}
 
