@@ -34,6 +34,7 @@ from hub.app import create_app
 from hub.config import Config
 from hub.db import Connection, Merchant, ReturnLine, ReturnRow
 from hub.db.migrate import upgrade
+from hub.db.models import search_name_of
 from hub.runtime import Hub
 from hub.stats.rebuild import rebuild
 
@@ -75,11 +76,12 @@ def seed(hub, merchant_name: str, connections: int, returns: int, start_id: int,
             requested = now - timedelta(minutes=rng.randint(0, 365 * 24 * 60))
             created = requested + timedelta(minutes=rng.randint(1, 600))
             decided_at = created + timedelta(minutes=rng.randint(10, 7 * 24 * 60)) if state in DECIDED else None
+            customer = {"name": f"Customer {rid}", "email": f"c{rid}@example.com",
+                        "address": {"city": "Amsterdam", "country_code": "NL"}}
             rows.append(dict(
                 id=rid, connection_id=conn_ids[i % len(conn_ids)], external_id=f"R{rid}",
                 marketplace_order_id=f"MO{rid}", shop_order_id=f"SO-MO{rid}", shop_return_id=f"SR{rid}",
-                fulfilment="merchant", customer={"name": f"Customer {rid}", "email": f"c{rid}@example.com",
-                                                  "address": {"city": "Amsterdam", "country_code": "NL"}},
+                fulfilment="merchant", customer=customer, search_name=search_name_of(customer),
                 requested_at=requested, state=state, flags=[], raw={}, is_test=False, attempts=0,
                 attention_reason="create in shop: 500" if state == "needs_attention" else None,
                 decided_at=decided_at, created_at=created, updated_at=decided_at or created))
@@ -189,6 +191,10 @@ def main() -> int:
         ("dashboard, 30 days (computed)", "/dashboard/", True),
         ("dashboard, 365 days (computed)", "/dashboard/?days=365", True),
     ]
+
+    for url, wanted in ((f"/?q=MO{next_id - 1234}", f"R{next_id - 1234}"),
+                        (f"/?q=customer {next_id - 4321}", f"R{next_id - 4321}")):  # a search times a hit
+        assert f">{wanted}</a>" in client.get(url).get_data(as_text=True), f"{url} does not find {wanted}"
 
     def drop_dashboard_cache():
         keys = hub.redis.keys("returnhub:dashboard:*")

@@ -97,6 +97,20 @@ class SyncCursor(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+SEARCH_NAME_LENGTH = 255
+
+
+def search_name_of(customer: dict[str, Any] | None) -> str | None:
+    """The customer's name as the returns overview searches it: lower-cased here (Python's ``str.lower``,
+    so non-ASCII letters fold on SQLite too, whose lower() knows only ASCII), cut to the column's length.
+
+    Written with the return (``hub.sync.records.new_row``; a bulk load must set it too), so a search by
+    name reads a narrow index instead of every return's JSON.
+    """
+    name = customer.get("name") if isinstance(customer, dict) else None
+    return name.lower()[:SEARCH_NAME_LENGTH] if isinstance(name, str) and name else None
+
+
 class ReturnRow(Base):
     """A canonical return and its place in the pipeline."""
 
@@ -106,6 +120,9 @@ class ReturnRow(Base):
         Index("ix_return_due", "connection_id", "state", "next_attempt_at"),
         Index("ix_return_connection_requested", "connection_id", "requested_at"),
         Index("ix_return_connection_updated", "connection_id", "updated_at"),
+        # the overview's search within ids and names reads this index only, never the rows (migration 0005)
+        Index("ix_return_search", "connection_id", "search_name", "marketplace_order_id", "external_id",
+              "shop_order_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,6 +134,7 @@ class ReturnRow(Base):
     fulfilment: Mapped[str] = mapped_column(String(32), default="merchant")
     fulfilment_method: Mapped[str | None] = mapped_column(String(32))
     customer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    search_name: Mapped[str | None] = mapped_column(String(SEARCH_NAME_LENGTH))  # search_name_of(customer)
     invoice_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     requested_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(32), default="received")

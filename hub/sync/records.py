@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from hub.db import ReturnLine, ReturnRow
+from hub.db.models import search_name_of
 from hub.model import Address, Customer, Decision, Fulfilment, Line, Return, State
 
 
@@ -43,12 +44,12 @@ def to_line(line: ReturnLine) -> Line:
 
 
 def new_row(connection_id: int, ret: Return) -> ReturnRow:
-    """A database row for a freshly fetched, validated return."""
+    """A database row for a freshly fetched, validated return (or an API test return)."""
+    customer = asdict(ret.customer) if ret.customer else None
     return ReturnRow(
         connection_id=connection_id, external_id=ret.external_id,
         marketplace_order_id=ret.marketplace_order_id, fulfilment=ret.fulfilment.value,
-        fulfilment_method=ret.fulfilment_method,
-        customer=asdict(ret.customer) if ret.customer else None,
+        fulfilment_method=ret.fulfilment_method, customer=customer, search_name=search_name_of(customer),
         invoice_address=asdict(ret.invoice_address) if ret.invoice_address else None,
         requested_at=ret.requested_at, state=State.RECEIVED.value, flags=list(ret.flags),
         raw=ret.raw, is_test=ret.is_test, attempts=0,
