@@ -7,6 +7,7 @@ import sys
 
 from sqlalchemy import create_engine, inspect
 
+from hub.db.statistics import REFRESH_SECONDS
 from hub.sync.schedule import build_scheduler
 from hub.webhooks_out.delivery import SWEEP_SECONDS
 
@@ -18,11 +19,37 @@ def test_scheduler_registers_the_schedules_as_json_jobs(hub, make_connection, ma
     assert names == {"hub.sync.jobs.poll_all_marketplaces": hub.config.poll_interval,
                      "hub.sync.jobs.poll_all_decisions": hub.config.decision_interval,
                      "hub.sync.jobs.reconcile": hub.config.reconcile_interval,
-                     "hub.webhooks_out.delivery.deliver_webhooks": SWEEP_SECONDS}
-    assert len(scheduler.enqueue_jobs()) == 4
-    assert len(hub.queue) == 4
+                     "hub.webhooks_out.delivery.deliver_webhooks": SWEEP_SECONDS,
+                     "hub.sync.jobs.refresh_statistics": REFRESH_SECONDS}
+    assert len(scheduler.enqueue_jobs()) == 5
+    assert len(hub.queue) == 5
     drain()
     assert market_emu.state["requests"] >= 1  # the fan-out queued and ran a marketplace poll
+    assert planner_statistics(hub)  # and the statistics job ran
+
+
+def planner_statistics(hub) -> int:
+    """How many tables the planner has statistics for."""
+    with hub.db.engine.connect() as conn:
+        if hub.db.engine.dialect.name == "sqlite":
+            has_table = conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").scalar()
+            return conn.exec_driver_sql("SELECT count(DISTINCT tbl) FROM sqlite_stat1").scalar() if has_table else 0
+        return conn.exec_driver_sql("SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL").scalar()
+
+
+def test_statistics_refresh_reaches_the_returns_table(hub, make_connection, market_emu):
+    from hub.db import statistics
+    from returnhub_fakemarket.emulator import sample_return
+    from hub.sync import jobs
+    market_emu.state["returns"].extend(sample_return(n) for n in range(1, 4))
+    jobs.poll_marketplace(make_connection())
+    statistics.refresh(hub.db.engine)
+    with hub.db.engine.connect() as conn:
+        if hub.db.engine.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'return_request'").scalars().all()
+            assert rows and all(stat.split()[0] == "3" for stat in rows)  # 3 rows, per index
+        else:
+            assert conn.exec_driver_sql("SELECT reltuples FROM pg_class WHERE relname = 'return_request'").scalar() == 3
 
 
 def run_cli(*args, env):

@@ -259,6 +259,12 @@ def poll_all_decisions() -> dict:
     return {"queued": sum(1 for cid in ids if queueing.enqueue(hub, "poll_decisions", cid))}
 
 
+def refresh_statistics() -> dict:
+    """Scheduled every few hours: the database planner's statistics (see ``hub.db.statistics``)."""
+    from hub.db import statistics
+    return {"analyzed": statistics.refresh(current().db.engine)}
+
+
 def reconcile() -> dict:
     """Scheduled every minute: rebuild pending work from the database (after a Redis loss, a crash)."""
     hub = current()

@@ -1,10 +1,11 @@
-"""The schedules, on RQ's cron scheduler: marketplace polls, decision polls and the reconciler."""
+"""The schedules, on RQ's cron scheduler: marketplace polls, decision polls, the reconciler and upkeep."""
 from __future__ import annotations
 
 from rq import Queue
 from rq.cron import CronJob, CronScheduler
 from rq.serializers import JSONSerializer
 
+from hub.db.statistics import REFRESH_SECONDS
 from hub.sync import jobs
 from hub.webhooks_out.delivery import SWEEP_SECONDS, deliver_webhooks
 
@@ -26,12 +27,13 @@ class HubCronScheduler(CronScheduler):
 
 
 def build_scheduler(hub) -> CronScheduler:
-    """A cron scheduler with the schedules: marketplace polls, decision polls, the reconciler and the
-    outgoing-webhook sweep (new events and due retries)."""
+    """A cron scheduler with the schedules: marketplace polls, decision polls, the reconciler, the
+    outgoing-webhook sweep (new events and due retries) and the planner statistics."""
     scheduler = HubCronScheduler(connection=hub.redis, name=f"returnhub-{hub.config.queue_name}")
     config = hub.config
     scheduler.register(jobs.poll_all_marketplaces, config.queue_name, interval=config.poll_interval)
     scheduler.register(jobs.poll_all_decisions, config.queue_name, interval=config.decision_interval)
     scheduler.register(jobs.reconcile, config.queue_name, interval=config.reconcile_interval)
     scheduler.register(deliver_webhooks, config.queue_name, interval=SWEEP_SECONDS)
+    scheduler.register(jobs.refresh_statistics, config.queue_name, interval=REFRESH_SECONDS)
     return scheduler
