@@ -146,10 +146,8 @@ def _announce_endpoint_change(session: Session) -> None:
     if not session.info.pop(_CHANGED, False):
         return
     hub = hub_of(session)
-    if hub is not None:
+    if hub is not None:  # without a Hub there is no Redis to tell: a session outside the app
         hub.webhook_subscriptions.invalidate()
-    else:  # another process's Hub may still serve stale entries: move the token of this database's Redis
-        log.debug("webhook endpoint changed outside the process Hub; caches expire by token only")
 
 
 @sa_event.listens_for(Session, "after_rollback")
