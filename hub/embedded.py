@@ -27,7 +27,7 @@ def stop_embedded_redis(url: str) -> None:
         _servers.remove(server)
         pid = server.pid
         try:
-            server.shutdown(nosave=True, now=True, force=True)
+            server.shutdown(nosave=True)  # the bundled server predates NOW and FORCE
         except RedisError:
             pass  # already gone
         try:
