@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 
 from hub.adapters import AdapterContext, Marketplace, Shop
 from hub.db import Connection
+from hub.host_patterns import HostPatterns
 from hub.http import ClientFactory
 from hub.secrets import secret_fields
 
@@ -30,7 +31,11 @@ def _jsonable(data: dict) -> dict:
 
 
 def build_adapter(hub, conn: Connection, kind: str):
-    """The marketplace or shop adapter of ``conn``, with its HTTP client factory and decrypted settings."""
+    """The marketplace or shop adapter of ``conn``, with its HTTP client factory and decrypted settings.
+
+    The factory's clients reach only the hosts of the plugin's manifest ``allowed_hosts`` (and the
+    configured local hosts), see :mod:`hub.host_patterns`.
+    """
     registry = hub.registry
     if kind == "marketplace":
         cls, stored = registry.marketplace(conn.marketplace), conn.marketplace_settings
@@ -44,6 +49,7 @@ def build_adapter(hub, conn: Connection, kind: str):
         limiter_key=f"conn:{conn.id}:{cls.slug}",
         rate_limit=manifest.rate_limit if manifest else None,
         allow_local=hub.config.allow_local_hosts,
+        allowed_hosts=HostPatterns(manifest.allowed_hosts, f"plugin '{cls.slug}'") if manifest else None,
         timeout=hub.config.http_timeout,
         retries=hub.config.http_retries,
         secrets=secrets,

@@ -26,6 +26,7 @@ import certifi
 import httpx
 
 from hub.errors import AddressNotAllowed, AuthError, PermanentError, TransientError
+from hub.host_patterns import HostPatterns
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -117,12 +118,17 @@ class AddressGuard:
     although not public: the explicit setting for local emulators. An allowed host's addresses are
     remembered for ``RESOLVE_TTL`` seconds: the client connects to those very addresses, so the cache
     saves a lookup per request without opening a rebinding window.
+
+    ``allowed_hosts`` (a plugin's manifest patterns, :mod:`hub.host_patterns`) limits which host names
+    may be requested at all, before any lookup; None allows any public host. Hosts in ``allow_local``
+    pass either way.
     """
 
     RESOLVE_TTL = 10.0
 
-    def __init__(self, allow_local: Iterable[str] = ()):
+    def __init__(self, allow_local: Iterable[str] = (), allowed_hosts: HostPatterns | None = None):
         self.allow_local = frozenset(host.strip("[]").lower() for host in allow_local)
+        self.allowed_hosts = allowed_hosts
         self._resolved: dict[tuple[str, int], tuple[float, list[IPAddress]]] = {}
 
     def resolve(self, url: str | httpx.URL) -> list[IPAddress]:
@@ -141,6 +147,8 @@ class AddressGuard:
             raise AddressNotAllowed("URL has no host")
         host = parsed.raw_host.decode("ascii")
         key = (host.lower(), parsed.port or _DEFAULT_PORTS[parsed.scheme])
+        if self.allowed_hosts is not None and key[0] not in self.allow_local:
+            self.allowed_hosts.check(host)
         cached = self._resolved.get(key)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
@@ -315,13 +323,19 @@ class ClientFactory:
     """Makes the httpx clients of one connection, all sharing its guard, rate limit and policy.
 
     ``sleep`` (an attribute) is what waits between retries; tests replace it.
+
+    ``allowed_hosts`` (a plugin's manifest patterns, or a list of them) limits the hosts every
+    client may reach; None (the core's own clients) leaves any public host.
     """
 
     def __init__(self, *, redis=None, limiter_key: str | None = None, rate_limit: dict | None = None,
-                 allow_local: Iterable[str] = (), timeout: float = 10.0, retries: int = 3,
+                 allow_local: Iterable[str] = (), allowed_hosts: HostPatterns | Iterable[str] | None = None,
+                 timeout: float = 10.0, retries: int = 3,
                  backoff_base: float = 0.5, backoff_max: float = 20.0, max_retry_after: float = 60.0,
                  secrets: Iterable[str] = (), max_connections: int = 20):
-        self.guard = AddressGuard(allow_local)
+        if allowed_hosts is not None and not isinstance(allowed_hosts, HostPatterns):
+            allowed_hosts = HostPatterns(allowed_hosts)
+        self.guard = AddressGuard(allow_local, allowed_hosts)
         self.redis = redis
         self.limiter_key = limiter_key
         self.limiter = (RateLimiter(redis, limiter_key, **rate_limit)

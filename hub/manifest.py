@@ -11,6 +11,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from hub import HUB_API
+from hub.host_patterns import validate_host_pattern
 from hub.model import Decision
 
 SLUG = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="slug must be lower case letters, digits and _")
@@ -73,7 +74,7 @@ class ManifestSchema(Schema):
     version = fields.String(required=True)
     hub_api = fields.String(required=True)
     auth = fields.String(required=True)
-    allowed_hosts = fields.List(fields.String(), load_default=list)
+    allowed_hosts = fields.List(fields.String(validate=validate_host_pattern), load_default=list)
     rate_limit = fields.Nested(RateLimitSchema, load_default=None, allow_none=True)
     quality = fields.String(load_default="bronze", validate=validate.OneOf(["bronze", "silver", "gold"]))
     documentation = fields.String(load_default=None, allow_none=True)
