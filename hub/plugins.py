@@ -4,10 +4,16 @@ Each plugin is an entry point in group ``returnhub.plugins`` naming its hook mod
 core's ``DEFAULT_PLUGINS`` (``hub/default_plugins``), loaded the same way under the same lists. Its
 ``manifest.json`` is read and validated before that module is imported; each plugin loads in its
 own try/except so one broken plugin is listed as ``failed: <reason>`` and the rest go on
-(``strict`` re-raises, as tests do).
+(``strict`` re-raises, as tests do). A plugin is checked on its own as it registers: a hook name the
+core does not specify fails that plugin, not the others.
+
+Hooks are called through pluggy, so each implementation receives only the arguments it names, but
+plugin by plugin (:meth:`Registry._call_each`): one plugin's exception never keeps the others from
+being called.
 """
 from __future__ import annotations
 
+import difflib
 import importlib
 import logging
 from dataclasses import dataclass, field
@@ -70,28 +76,46 @@ class Registry:
         return [(name, bp) for name, items in self._collect("returnhub_register_blueprints") for bp in items or []]
 
     def notify_transition(self, ret, event) -> None:
-        for impl in self.pm.hook.returnhub_return_transition.get_hookimpls():
+        """Announce a committed transition to every observer; one observer's exception is logged, the rest run."""
+        for name, _result, exc in self._call_each("returnhub_return_transition", ret=ret, event=event):
+            if exc is not None:
+                log.error("plugin %s failed in returnhub_return_transition", name, exc_info=exc)
+
+    def _call_each(self, hook_name: str, **kwargs):
+        """Call one hook plugin by plugin through pluggy (each implementation gets only the arguments
+        it names); yields (plugin name, its answer or None, the exception it raised or None)."""
+        hook = getattr(self.pm.hook, hook_name)
+        impls = hook.get_hookimpls()
+        for impl in impls:
+            others = [other.plugin for other in impls if other.plugin is not impl.plugin]
             try:
-                impl.function(ret=ret, event=event)
-            except Exception:
-                log.exception("plugin %s failed in returnhub_return_transition", impl.plugin_name)
+                answers = self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
+            except Exception as exc:
+                yield impl.plugin_name, None, exc
+            else:
+                yield impl.plugin_name, answers[0] if answers else None, None
 
     def _collect(self, hook_name: str, strict: bool = False):
-        """Call one hook per plugin, isolating failures; yields (plugin name, result)."""
+        """Call one hook per plugin, isolating failures; (plugin name, result) of those that answered."""
         results = []
-        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
-            try:
-                results.append((impl.plugin_name, impl.function()))
-            except Exception as exc:
-                if strict:
-                    raise
-                self._fail(impl.plugin_name, f"{hook_name} raised {type(exc).__name__}: {exc}")
+        for name, result, exc in list(self._call_each(hook_name)):
+            if exc is None:
+                results.append((name, result))
+            elif strict:
+                raise exc
+            else:
+                self._fail(name, f"{hook_name} raised {type(exc).__name__}: {exc}")
         return results
 
     def _fail(self, name: str, reason: str) -> None:
+        """List plugin ``name`` as failed and take it out: its hooks no longer run, its adapters are gone."""
         info = self.plugins.setdefault(name, PluginInfo(name=name))
         info.status = f"failed: {reason}"
         log.error("plugin %s failed: %s", name, reason)
+        if self.pm.get_plugin(name) is not None:
+            self.pm.unregister(name=name)
+        self.marketplaces.pop(name, None)
+        self.shops.pop(name, None)
 
 
 def load_plugins(allow: list[str] | None = None, block: list[str] | tuple = (), strict: bool = False,
@@ -115,7 +139,6 @@ def load_plugins(allow: list[str] | None = None, block: list[str] | tuple = (), 
         _load_one(registry, ep.name, ep.value.split(":")[0], ep.load, ep.dist, strict)
     for name, module in extra:
         _load_one(registry, name, module.__name__, lambda m=module: m, None, strict)
-    pm.check_pending()
     _register_adapters(registry, strict)
     return registry
 
@@ -131,7 +154,9 @@ def _load_one(registry: Registry, name: str, module_path: str, load, dist, stric
         if dist is not None and dist.version != manifest.version:
             raise ValueError(f"manifest version {manifest.version} differs from distribution {dist.version}")
         info.manifest, info.version, info.kind = manifest, manifest.version, manifest.kind
-        registry.pm.register(load(), name=name)
+        plugin = load()
+        registry.pm.register(plugin, name=name)
+        _check_hook_names(registry.pm, plugin, name)
     except Exception as exc:
         if strict:
             raise
@@ -139,18 +164,35 @@ def _load_one(registry: Registry, name: str, module_path: str, load, dist, stric
         log.error("plugin %s failed to load: %s", name, exc)
 
 
+def _check_hook_names(pm: pluggy.PluginManager, plugin, name: str) -> None:
+    """Refuse a plugin implementing a hook the core does not specify (a misspelt name would never be
+    called); it is unregistered again, so it fails alone."""
+    unknown = [caller.name for caller in pm.get_hookcallers(plugin) or []
+               if not caller.has_spec() and not all(impl.optionalhook for impl in caller.get_hookimpls())]
+    if not unknown:
+        return
+    pm.unregister(plugin, name=name)
+    known = sorted(spec for spec in vars(hookspecs) if spec.startswith("returnhub_"))
+    reasons = []
+    for hook in sorted(unknown):
+        close = difflib.get_close_matches(hook, known, n=1)
+        reasons.append(f"{hook} is not a Returnhub hook" + (f" (did you mean {close[0]}?)" if close else ""))
+    raise pluggy.PluginValidationError(plugin, "; ".join(reasons))
+
+
 def _register_adapters(registry: Registry, strict: bool) -> None:
     for hook, kind, target in (("returnhub_register_marketplaces", "marketplace", registry.marketplaces),
                                ("returnhub_register_shops", "shop", registry.shops)):
         for plugin_name, classes in registry._collect(hook, strict):
             info = registry.plugins.get(plugin_name)
-            for cls in classes or []:
-                problem = _adapter_problem(cls, info, kind)
-                if problem:
-                    if strict:
-                        raise ValueError(f"plugin {plugin_name}: {problem}")
-                    registry._fail(plugin_name, problem)
-                    continue
+            classes = list(classes or [])
+            problem = next(filter(None, (_adapter_problem(cls, info, kind) for cls in classes)), None)
+            if problem:  # one bad class fails the whole plugin: none of its adapters are registered
+                if strict:
+                    raise ValueError(f"plugin {plugin_name}: {problem}")
+                registry._fail(plugin_name, problem)
+                continue
+            for cls in classes:
                 cls.manifest = info.manifest
                 target[cls.slug] = cls
 

@@ -21,7 +21,10 @@ HOOK_TESTS = {
     "returnhub_register_marketplaces": ["tests/test_plugins.py::test_installed_test_plugins_load_with_manifests"],
     "returnhub_register_shops": ["tests/test_plugins.py::test_installed_test_plugins_load_with_manifests",
                                  "tests/test_plugins.py::test_broken_plugins_fail_alone"],
-    "returnhub_return_transition": ["tests/test_hooks.py::test_transitions_are_announced_after_commit"],
+    "returnhub_return_transition": [
+        "tests/test_hooks.py::test_transitions_are_announced_after_commit",
+        "tests/test_hooks.py::test_observers_get_only_the_arguments_they_name_and_one_failure_stops_none",
+        "tests/test_plugins.py::test_a_misspelt_hook_fails_its_plugin_alone"],
     "returnhub_register_blueprints": ["tests/test_hookspecs.py::test_plugin_blueprints_mount_under_their_slug"],
     "returnhub_register_emulators": ["tests/test_conformance_kit.py::test_good_marketplace_passes_every_check"],
 }

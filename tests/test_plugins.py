@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pluggy import PluginValidationError
 
 from hub.manifest import load_manifest
 from hub.plugins import load_plugins
@@ -39,6 +40,27 @@ def test_broken_plugins_fail_alone(broken_path):
     assert "colour" in registry.plugins["badmanifest"].status and "kind" in registry.plugins["badmanifest"].status
     assert registry.plugins["badhook"].status == "failed: returnhub_register_shops raised RuntimeError: boom while registering"
     assert registry.plugins["fakeshop"].loaded and "fakeshop" in registry.shops
+
+
+def test_a_misspelt_hook_fails_its_plugin_alone(broken_path):
+    misspelt = importlib.import_module("returnhub_misspelt.plugin")
+    misspelt.SEEN.clear()
+    bad_hook = importlib.import_module("returnhub_badhook.plugin")
+    registry = load_plugins(allow=["fakemarket", "fakeshop"], extra=[("misspelt", misspelt), ("badhook", bad_hook)])
+    assert registry.plugins["misspelt"].status == (
+        "failed: returnhub_regster_shops is not a Returnhub hook (did you mean returnhub_register_shops?)")
+    assert registry.plugins["fakemarket"].loaded and registry.plugins["fakeshop"].loaded
+    assert set(registry.marketplaces) == {"fakemarket"} and set(registry.shops) == {"fakeshop"}
+    assert registry.pm.get_plugin("misspelt") is None  # its correctly named hook is gone with it
+    registry.notify_transition(None, {"from_state": "received", "to_state": "in_shop"})
+    assert misspelt.SEEN == []
+    assert registry.pm.get_plugin("badhook") is None and "badhook" not in registry.shops
+
+
+def test_a_misspelt_hook_fails_start_up_in_strict_mode(broken_path):
+    misspelt = importlib.import_module("returnhub_misspelt.plugin")
+    with pytest.raises(PluginValidationError, match="returnhub_regster_shops is not a Returnhub hook"):
+        load_plugins(allow=["fakeshop"], extra=[("misspelt", misspelt)], strict=True)
 
 
 def test_strict_mode_reraises(broken_path):
