@@ -8,6 +8,10 @@ Two mechanisms, on purpose:
   push). A plugin registers its adapter classes through a hook; the core calls the adapter of a
   connection directly, never broadcasting "fetch returns" to every plugin.
 
+Calling: the core calls each plugin's implementation on its own, through pluggy, so one plugin's
+exception never keeps the others from being called. A ``@hookimpl`` whose name is not one of the
+hooks below (a typo such as ``returnhub_regster_shops``) fails that plugin when it loads.
+
 Evolution: arguments may be added (pluggy passes only those an implementation names); removing or
 renaming one, or changing a return type, bumps ``hub.HUB_API``, which manifests pin.
 """

@@ -21,7 +21,7 @@ class Fulfilment(StrEnum):
 
 
 class State(StrEnum):
-    """A return's place in the pipeline (DESIGN.md, States)."""
+    """A return's place in the pipeline (docs/architecture.md, States)."""
 
     RECEIVED = "received"
     WAITING_FOR_ORDER = "waiting_for_order"

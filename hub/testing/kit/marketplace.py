@@ -1,4 +1,4 @@
-"""MarketplaceSuite: certifies a marketplace plugin against its emulator (DESIGN.md, Conformance kit)."""
+"""MarketplaceSuite: certifies a marketplace plugin against its emulator (docs/architecture.md, Conformance kit)."""
 from __future__ import annotations
 
 from typing import ClassVar
@@ -79,7 +79,7 @@ class MarketplaceSuite(PluginSuite):
             except ValidationError as exc:
                 fail("returns_validate", f"return {item.get('external_id') if isinstance(item, dict) else item!r}"
                      f" does not match the canonical schema: {exc.messages}",
-                     "build each item as hub.model.ReturnSchema expects (DESIGN.md, The canonical return)")
+                     "build each item as hub.model.ReturnSchema expects (docs/architecture.md, The canonical return)")
 
     @tier("bronze")
     def test_external_ids_stable(self, make_adapter):

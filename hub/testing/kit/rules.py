@@ -1,5 +1,5 @@
 """The static rules of certification: tiers, secret-looking setting names, capabilities vs methods,
-and the naming contract between manifest, package, entry point and distribution (DESIGN.md, Plugins)."""
+and the naming contract between manifest, package, entry point and distribution (docs/architecture.md, Plugins)."""
 from __future__ import annotations
 
 import ast

@@ -1,4 +1,4 @@
-"""ShopSuite: certifies a shop plugin against its emulator (DESIGN.md, Conformance kit)."""
+"""ShopSuite: certifies a shop plugin against its emulator (docs/architecture.md, Conformance kit)."""
 from __future__ import annotations
 
 import secrets as _secrets

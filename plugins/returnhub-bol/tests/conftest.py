@@ -268,6 +268,6 @@ def spec():
     folder = os.environ.get("RETURNHUB_SPECS_DIR")
     if not folder:
         pytest.skip("RETURNHUB_SPECS_DIR is not set: bol's OpenAPI files are not shipped with the "
-                    "plugin (run with RETURNHUB_SPECS_DIR=/path/to/shared/specs)")
+                    "plugin (run with RETURNHUB_SPECS_DIR=/path/to/specs)")
     pytest.importorskip("jsonschema", reason="install the plugin's 'tests' extra for spec validation")
     return SpecValidator(Path(folder) / "marketplaces" / "bol")
