@@ -25,7 +25,7 @@ def pattern_problem(pattern: str) -> str | None:
     """Why ``pattern`` is not a valid allowed_hosts entry, or None when it is."""
     if pattern == ANY:
         return None
-    name = pattern[2:] if pattern.startswith("*.") else pattern
+    name = pattern.removeprefix("*.")
     if not _NAME.match(name.lower().rstrip(".")):
         return (f"'{pattern}' is not a host pattern: give a host name (api.example.com), "
                 "'*.' and a domain (*.example.com) or '*' for any public host")

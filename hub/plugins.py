@@ -90,7 +90,7 @@ class Registry:
             others = [other.plugin for other in impls if other.plugin is not impl.plugin]
             try:
                 answers = self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - isolated: the caller logs it or fails the plugin
                 yield impl.plugin_name, None, exc
             else:
                 yield impl.plugin_name, answers[0] if answers else None, None

@@ -136,9 +136,9 @@ def test_build_adapter_gives_clients_the_plugins_manifest_hosts(hub, make_connec
     adapter = build_adapter(hub, conn, "marketplace")
     try:
         assert adapter.ctx.http_factory.guard.allowed_hosts.patterns == tuple(adapter.manifest.allowed_hosts)
-        with adapter.ctx.http("https://api.elsewhere.example") as client:
-            with pytest.raises(AddressNotAllowed, match="plugin 'fakemarket' declares no allowed_hosts"):
-                client.get("/returns")
+        refused = pytest.raises(AddressNotAllowed, match="plugin 'fakemarket' declares no allowed_hosts")
+        with adapter.ctx.http("https://api.elsewhere.example") as client, refused:
+            client.get("/returns")
         assert adapter.fetch_returns(None) is not None  # its emulator on 127.0.0.1 stays reachable
     finally:
         adapter.close()
