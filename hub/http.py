@@ -303,7 +303,7 @@ _SECRET_HEADER = re.compile(
     r"(?i)((?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|apikey"
     r"|[\w-]*(?:token|secret|password|signature)[\w-]*)"
     r"(['\"]?\s*:\s*['\"]?|['\"],\s*b['\"])[^\r\n'\",}]+")  # "Name: v", {'name': 'v'}, (b'Name', b'v')
-_SCHEME_CREDENTIALS = re.compile(r"(?i)\b(Bearer|Basic|Digest|Token)\s+[\w.~+/=-]+")
+_SCHEME_CREDENTIALS = re.compile(r"(?i)\b(Bearer|Basic|Digest|Token)\s+(?=[\w.~+/=-]*\w)[\w.~+/=-]+")
 _URL_PASSWORD = re.compile(r"(//[^/:@\s]*:)[^/@\s]+@")
 
 
