@@ -303,7 +303,8 @@ _SECRET_HEADER = re.compile(
     r"(?i)((?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|apikey"
     r"|[\w-]*(?:token|secret|password|signature)[\w-]*)"
     r"(['\"]?\s*:\s*['\"]?|['\"],\s*b['\"])[^\r\n'\",}]+")  # "Name: v", {'name': 'v'}, (b'Name', b'v')
-_SCHEME_CREDENTIALS = re.compile(r"(?i)\b(Bearer|Basic|Digest|Token)\s+(?=[\w.~+/=-]*\w)[\w.~+/=-]+")
+_SCHEME_CREDENTIALS = re.compile(  # "Token" only before a credential-like word: "Token expired" stays
+    r"(?i)\b(Bearer|Basic|Digest|Token(?=\s+(?:[\w.~+/=-]{16}|[\w.~+/=-]*\d)))\s+(?=[\w.~+/=-]*\w)[\w.~+/=-]+")
 _URL_PASSWORD = re.compile(r"(//[^/:@\s]*:)[^/@\s]+@")
 
 
@@ -318,6 +319,8 @@ class Redactor(logging.Filter):
 
     _secrets: ClassVar[set[str]] = set()
     _pattern: ClassVar[re.Pattern | None] = None
+    _recent: ClassVar[dict[str, None]] = {}  # short-lived values (signatures), newest last, bounded
+    RECENT_MAX: ClassVar[int] = 256
     _names: ClassVar[set[str]] = set()
     _name_patterns: ClassVar[tuple[re.Pattern, ...]] = ()
     _lock: ClassVar[threading.Lock] = threading.Lock()
@@ -331,6 +334,18 @@ class Redactor(logging.Filter):
             cls._secrets |= {secret, quote(secret, safe=""), quote_plus(secret)}
             ordered = sorted(cls._secrets, key=len, reverse=True)  # longest first: no partial leaks
             cls._pattern = re.compile("|".join(map(re.escape, ordered)))
+
+    @classmethod
+    def add_recent(cls, secret: str) -> None:
+        """Hide a one-off value (a request signature) while it is among the last ``RECENT_MAX`` registered."""
+        if not secret or len(secret) < 8:
+            return
+        with cls._lock:
+            for value in (secret, quote(secret, safe="")):
+                cls._recent.pop(value, None)
+                cls._recent[value] = None
+            while len(cls._recent) > cls.RECENT_MAX:
+                del cls._recent[next(iter(cls._recent))]
 
     @classmethod
     def discard(cls, secret: str) -> None:
@@ -363,6 +378,9 @@ class Redactor(logging.Filter):
         """``text`` with every secret replaced by ***."""
         if cls._pattern is not None:
             text = cls._pattern.sub("***", text)
+        for value in list(cls._recent):
+            if value in text:
+                text = text.replace(value, "***")
         for pattern in cls._name_patterns:
             text = pattern.sub(r"\1\2***", text)
         text = _SCHEME_CREDENTIALS.sub(r"\1 ***", text)

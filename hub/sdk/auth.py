@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from hub import clock
+from hub.http import Redactor
 from hub.sdk.authbase import PlatformAuth
 from hub.sdk.oauth import OAuth2, OAuth2ClientCredentials, OAuth2RefreshToken
 
@@ -127,8 +128,10 @@ class SigningAuth(PlatformAuth):
 
     def __init__(self, signer: Signer, *, secret_headers: Iterable[str] = (), secret_params: Iterable[str] = (),
                  secrets: Iterable[str | None] = ()):
+        secret_headers, secret_params = list(secret_headers), list(secret_params)
         super().__init__(secret_headers=secret_headers, secret_params=secret_params, secrets=secrets)
         self.signer = signer
+        self.secret_names = {name.lower() for name in [*secret_headers, *secret_params]}
 
     def apply(self, request: httpx.Request) -> None:
         unsigned_url, added = request.extensions.get("returnhub_unsigned", (request.url, ()))
@@ -142,6 +145,9 @@ class SigningAuth(PlatformAuth):
                                     body=body, time=clock.time()))
         if not isinstance(result, Signature):
             result = Signature(headers=dict(result))
+        for name, value in [*result.headers.items(), *result.params.items()]:
+            if name.lower() in self.secret_names:
+                Redactor.add_recent(str(value))  # a one-off signature: hidden even where echoed bare
         request.headers.update(result.headers)
         url = unsigned_url
         for name, value in result.params.items():
