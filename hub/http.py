@@ -378,7 +378,9 @@ class Redactor(logging.Filter):
         """``text`` with every secret replaced by ***."""
         if cls._pattern is not None:
             text = cls._pattern.sub("***", text)
-        for value in list(cls._recent):
+        with cls._lock:
+            recent = list(cls._recent)
+        for value in recent:
             if value in text:
                 text = text.replace(value, "***")
         for pattern in cls._name_patterns:

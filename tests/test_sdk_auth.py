@@ -14,9 +14,14 @@ from hub import clock
 from hub.adapters import AdapterContext
 from hub.errors import AuthError
 from hub.http import ClientFactory, raise_for_status
-from hub.sdk.auth import ApiKeyAuth, BasicAuth, BearerAuth, SigningAuth, Signature
+from hub.sdk.auth import ApiKeyAuth, BasicAuth, BearerAuth, Signature, SigningAuth
 from hub.sdk.oauth import OAuth2ClientCredentials, OAuth2RefreshToken, forget_tokens
-from hub.sdk.signing import kaufland_auth, kaufland_signature, tiktok_auth, tiktok_signature
+from hub.sdk.signing import (
+    kaufland_auth,
+    kaufland_signature,
+    tiktok_auth,
+    tiktok_signature,
+)
 from hub.testing.emulator import EmulatorServer
 
 LOCAL = ["127.0.0.1"]
@@ -100,7 +105,7 @@ def context(connection_id=7, **factory_options) -> AdapterContext:
 
 
 def client_credentials(ctx, platform, **kw):
-    options = dict(token_url=f"{platform.url}/oauth/token", client_id="cid", client_secret="cs-S3CRET")
+    options = {"token_url": f"{platform.url}/oauth/token", "client_id": "cid", "client_secret": "cs-S3CRET"}
     options.update(kw)
     return OAuth2ClientCredentials(ctx, **options)
 
@@ -195,9 +200,9 @@ def test_a_401_renews_once_and_resends(platform, fake_clock):
 def test_a_second_401_is_an_auth_error_without_a_loop(platform, fake_clock):
     platform.app.state["reject_all"] = True
     ctx = context()
-    with ctx.http(platform.url, auth=client_credentials(ctx, platform)) as client:
-        with pytest.raises(AuthError) as caught:
-            client.get("/api/a")
+    with ctx.http(platform.url, auth=client_credentials(ctx, platform)) as client, \
+            pytest.raises(AuthError) as caught:
+        client.get("/api/a")
     assert len(platform.app.state["api_calls"]) == 2 and len(platform.app.state["token_calls"]) == 2
     message = str(caught.value)
     assert "GET /api/a -> 401: Unauthorized: Expired or invalid token" in message

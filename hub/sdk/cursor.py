@@ -81,7 +81,7 @@ class IncrementalCursor:
 
     # -- the string the core stores ------------------------------------------------------------
     @classmethod
-    def load(cls, value: str | None, **options) -> "IncrementalCursor":
+    def load(cls, value: str | None, **options) -> IncrementalCursor:
         """The cursor stored by the core (None: the first poll); PermanentError if it is unreadable."""
         cur = cls(**options)
         if not value:

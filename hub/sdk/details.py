@@ -50,7 +50,7 @@ def fetch_details(ctx, items: Sequence, fetch: Callable[[Any], Any], *,
 
     with ThreadPoolExecutor(max_workers=max(1, min(limit, len(items))), thread_name_prefix="details") as pool:
         futures = [pool.submit(one, i) for i in range(len(items))]
-        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        _, pending = wait(futures, return_when=FIRST_EXCEPTION)
         failed = next((f for f in futures if f.done() and f.exception() is not None), None)
         if failed is not None:
             for future in pending:

@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from hub.errors import PermanentError
-from hub.sdk.cursor import IncrementalCursor  # noqa: F401  (the cursor paging feeds; documented there)
+from hub.sdk.cursor import IncrementalCursor
 
 Extract = str | Sequence[str] | Callable[[httpx.Response], Any]
 
