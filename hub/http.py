@@ -299,8 +299,8 @@ class RateLimiter:
 
 _SECRET_PARAM = re.compile(
     r"(?i)([?&;][^=&#\s]*(?:token|secret|key|password|passwd|signature|auth)[^=&#\s]*=)[^&#\s'\"]*")
-_SECRET_HEADER = re.compile(
-    r"(?i)((?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|apikey"
+_SECRET_HEADER = re.compile(  # not after "/": "POST /token: ConnectError" is a path, not a header
+    r"(?i)(?<![/\w-])((?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|apikey"
     r"|[\w-]*(?:token|secret|password|signature)[\w-]*)"
     r"(['\"]?\s*:\s*['\"]?|['\"],\s*b['\"])[^\r\n'\",}]+")  # "Name: v", {'name': 'v'}, (b'Name', b'v')
 _SCHEME_CREDENTIALS = re.compile(  # "Token" only before a credential-like word: "Token expired" stays

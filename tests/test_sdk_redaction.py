@@ -5,6 +5,7 @@ Errors stay readable: method, path, status and the platform's error code.
 from __future__ import annotations
 
 import logging
+import socket
 import warnings
 from functools import cached_property
 
@@ -16,7 +17,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from hub.db import Connection
-from hub.errors import PermanentError
+from hub.errors import PermanentError, TransientError
 from hub.http import ClientFactory, Redactor, describe_error, raise_for_status
 from hub.sdk.auth import Signature, SigningAuth
 from hub.sdk.signing import hmac_sha256_hex, kaufland_auth
@@ -164,3 +165,14 @@ def test_last_error_and_job_data_hold_no_secrets(hub, echo, shop_emu, signed_fak
     assert "sig=***" in traceback and "400" in repr(poll.return_value())
     assert leaked("\n".join(stored), echo.app) == []
     assert len(echo.app.seen) >= 2
+
+
+def test_a_transport_error_on_a_token_path_stays_readable():
+    """Was 'TransientError: POST /token: ***' (the path read as a header named token)."""
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    factory = ClientFactory(allow_local=["127.0.0.1"], retries=0)
+    with factory(f"http://127.0.0.1:{port}") as client, pytest.raises(TransientError) as caught:
+        client.post("/oauth/token", data={"client_secret": "cs-in-FORM"})
+    assert str(caught.value).startswith("POST /oauth/token: ConnectError")
