@@ -28,6 +28,7 @@ class AdapterContext:
     connection_id: int | None = None
     http_factory: Any = None  # callable(base_url, **kw) -> httpx.Client; see hub.http.ClientFactory
     memo: dict[str, Any] = field(default_factory=dict)  # process-local cache (tokens), never persisted
+    concurrency: int = 4  # platform calls an adapter may run at once (hub.sdk.details); the hub's setting
 
     def http(self, base_url: str, **kwargs) -> "httpx.Client":
         """An httpx client for ``base_url`` with the core's retries, rate limit and address guard."""

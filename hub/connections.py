@@ -56,7 +56,8 @@ def build_adapter(hub, conn: Connection, kind: str):
         max_connections=max(hub.config.concurrency * 2, 10),
     )
     memo = _MEMOS.setdefault((conn.id, kind, _fingerprint(stored)), {})
-    return cls(AdapterContext(settings=settings, connection_id=conn.id, http_factory=factory, memo=memo))
+    return cls(AdapterContext(settings=settings, connection_id=conn.id, http_factory=factory, memo=memo,
+                              concurrency=hub.config.concurrency))
 
 
 # Process-local caches (access tokens) per connection, adapter kind and settings version: jobs in

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 import logging
 import random
 import re
@@ -72,16 +73,65 @@ def raise_for_status(response: httpx.Response) -> None:
 
 
 def _describe(response: httpx.Response) -> str:
-    """'METHOD /path -> status: body excerpt' without query string or registered secrets."""
+    """'METHOD /path -> status: code: title' without query string or secrets; see :func:`describe_error`."""
+    return describe_error(response)
+
+
+def describe_error(response: httpx.Response) -> str:
+    """A readable, secret-free account of an error answer: 'POST /token -> 401: invalid_client: Bad credentials'.
+
+    The platform's error code and message come from JSON bodies of the common shapes (OAuth2
+    ``error``/``error_description``, RFC 7807 ``title``/``detail``, ``errors[0].code/message``,
+    ``message``/``code``); other bodies give a short excerpt. Every secret the Redactor knows is hidden.
+    """
     try:
-        where = f"{response.request.method} {Redactor.redact(response.request.url.path)}"
+        where = f"{response.request.method} {response.request.url.path}"
     except RuntimeError:  # a Response built by hand, without its request
         where = "(request unknown)"
     try:
-        body = " ".join(response.text.split())
+        text = response.text
     except httpx.ResponseNotRead:  # a streamed answer the caller has not read
-        body = ""
-    return f"{where} -> {response.status_code}: {Redactor.redact(body)[:200]}"
+        text = ""
+    code, message = platform_error(text)
+    if code or message:
+        detail = f"{code}: {message}" if code and message else (code or message)
+    else:
+        detail = " ".join(text.split())
+    head = f"{where} -> {response.status_code}"
+    return Redactor.redact(f"{head}: {detail[:200]}" if detail else head)
+
+
+def platform_error(text: str) -> tuple[str | None, str | None]:
+    """(error code, message) from a JSON error body of a common shape; (None, None) if none is found."""
+    try:
+        body = json.loads(text) if text and text.lstrip()[:1] in ("{", "[") else None
+    except ValueError:
+        return None, None
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        body = {"errors": body}
+    if not isinstance(body, dict):
+        return None, None
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        first = errors[0]
+        return (_text(first.get("code") or first.get("error") or first.get("type")),
+                _text(first.get("message") or first.get("detail") or first.get("title")))
+    if isinstance(body.get("error"), dict):  # {"error": {"code": ..., "message": ...}}
+        inner = body["error"]
+        return _text(inner.get("code") or inner.get("status")), _text(inner.get("message"))
+    code = body.get("error") or body.get("code") or body.get("errorCode") or body.get("title")
+    message = (body.get("error_description") or body.get("detail") or body.get("message")
+               or body.get("errorMessage"))
+    if code == message:
+        message = None
+    return _text(code), _text(message)
+
+
+def _text(value) -> str | None:
+    """A short one-line string of a scalar from an error body (None for empty or nested values)."""
+    if value is None or isinstance(value, (dict, list)) or value == "":
+        return None
+    return " ".join(str(value).split())[:160]
 
 
 # --- address guard ---------------------------------------------------------------------------
@@ -257,24 +307,30 @@ class RateLimiter:
 
 _SECRET_PARAM = re.compile(
     r"(?i)([?&;][^=&#\s]*(?:token|secret|key|password|passwd|signature|auth)[^=&#\s]*=)[^&#\s'\"]*")
-_SECRET_HEADER = re.compile(
-    r"(?i)((?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|apikey"
+_SECRET_HEADER = re.compile(  # not after "/": "POST /token: ConnectError" is a path, not a header
+    r"(?i)(?<![/\w-])((?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|apikey"
     r"|[\w-]*(?:token|secret|password|signature)[\w-]*)"
     r"(['\"]?\s*:\s*['\"]?|['\"],\s*b['\"])[^\r\n'\",}]+")  # "Name: v", {'name': 'v'}, (b'Name', b'v')
-_SCHEME_CREDENTIALS = re.compile(r"(?i)\b(Bearer|Basic|Digest|Token)\s+[\w.~+/=-]+")
+_SCHEME_CREDENTIALS = re.compile(  # "Token" only before a credential-like word: "Token expired" stays
+    r"(?i)\b(Bearer|Basic|Digest|Token(?=\s+(?:[\w.~+/=-]{16}|[\w.~+/=-]*\d)))\s+(?=[\w.~+/=-]*\w)[\w.~+/=-]+")
 _URL_PASSWORD = re.compile(r"(//[^/:@\s]*:)[^/@\s]+@")
 
 
 class Redactor(logging.Filter):
     """Replaces secrets with "***" in log records: registered values (also URL-encoded),
-    Authorization and token-like header values, and query parameters named like secrets.
+    Authorization and token-like header values, query parameters named like secrets, and the
+    values of header and parameter names registered as secret (``Shop-Client-Key``, ``sign``).
 
-    Secrets are registered process-wide (``Redactor.add``): a secret is hidden in every record
-    any Redactor sees, whichever connection registered it.
+    Secrets and secret names are registered process-wide (``Redactor.add``, ``Redactor.add_names``):
+    a secret is hidden in every record any Redactor sees, whichever connection registered it.
     """
 
     _secrets: ClassVar[set[str]] = set()
     _pattern: ClassVar[re.Pattern | None] = None
+    _recent: ClassVar[dict[str, None]] = {}  # short-lived values (signatures), newest last, bounded
+    RECENT_MAX: ClassVar[int] = 256
+    _names: ClassVar[set[str]] = set()
+    _name_patterns: ClassVar[tuple[re.Pattern, ...]] = ()
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
@@ -288,10 +344,55 @@ class Redactor(logging.Filter):
             cls._pattern = re.compile("|".join(map(re.escape, ordered)))
 
     @classmethod
+    def add_recent(cls, secret: str) -> None:
+        """Hide a one-off value (a request signature) while it is among the last ``RECENT_MAX`` registered."""
+        if not secret or len(secret) < 8:
+            return
+        with cls._lock:
+            for value in (secret, quote(secret, safe="")):
+                cls._recent.pop(value, None)
+                cls._recent[value] = None
+            while len(cls._recent) > cls.RECENT_MAX:
+                del cls._recent[next(iter(cls._recent))]
+
+    @classmethod
+    def discard(cls, secret: str) -> None:
+        """Stop looking for a value no longer in use (a replaced access token), so the pattern stays small."""
+        if not secret:
+            return
+        with cls._lock:
+            cls._secrets -= {secret, quote(secret, safe=""), quote_plus(secret)}
+            ordered = sorted(cls._secrets, key=len, reverse=True)
+            cls._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    @classmethod
+    def add_names(cls, *names: str) -> None:
+        """Register header or query/form parameter names whose values are secret, e.g. ``Shop-Signature``."""
+        fresh = {name.lower() for name in names if name} - cls._names
+        if not fresh:
+            return
+        with cls._lock:
+            cls._names |= fresh
+            alternatives = "|".join(map(re.escape, sorted(cls._names, key=len, reverse=True)))
+            cls._name_patterns = (
+                # "Name: v", {'name': 'v'}, (b'Name', b'v'), "name": "v" (JSON)
+                re.compile(rf"(?i)(?<![\w-])({alternatives})(['\"]?\s*:\s*['\"]?|['\"],\s*b['\"])[^\r\n'\",}}]+"),
+                # name=v in a query string or form body
+                re.compile(rf"(?i)(?<![\w-])({alternatives})(=)[^&#\s'\"]*"),
+            )
+
+    @classmethod
     def redact(cls, text: str) -> str:
         """``text`` with every secret replaced by ***."""
         if cls._pattern is not None:
             text = cls._pattern.sub("***", text)
+        with cls._lock:
+            recent = list(cls._recent)
+        for value in recent:
+            if value in text:
+                text = text.replace(value, "***")
+        for pattern in cls._name_patterns:
+            text = pattern.sub(r"\1\2***", text)
         text = _SCHEME_CREDENTIALS.sub(r"\1 ***", text)
         text = _SECRET_HEADER.sub(r"\1\2***", text)
         text = _URL_PASSWORD.sub(r"\1***@", text)
@@ -312,8 +413,8 @@ class Redactor(logging.Filter):
 # httpx logs every full URL (query string included) at INFO and httpcore the response headers
 # at DEBUG: redact them as well as our own lines (a logger's filters skip its children's records).
 _redactor = Redactor()
-for _name in ("hub.http", "httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2",
-              "httpcore.proxy", "httpcore.socks"):
+for _name in ("hub.http", "hub.sdk", "hub.sync.jobs", "rq.worker", "httpx", "httpcore.connection",
+              "httpcore.http11", "httpcore.http2", "httpcore.proxy", "httpcore.socks"):
     logging.getLogger(_name).addFilter(_redactor)
 
 
@@ -400,6 +501,9 @@ class _GuardedTransport(httpx.BaseTransport):
         while True:
             for limiter in self._limiters:
                 limiter.acquire()
+            prepare = request.extensions.get("returnhub_prepare")
+            if prepare is not None:  # an hub.sdk.auth object: fresh token / signature for this attempt
+                prepare(request)
             try:
                 response = self._send(request, attempt)
             except httpx.TransportError as exc:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from hub.db import Connection, ReturnRow
 from hub.errors import AuthError, HubError, TransientError
+from hub.http import Redactor
 from hub.model import State
 from hub.sync.state import transition
 
@@ -81,7 +82,7 @@ def retry_delay(hub, attempts: int, hint: float | None = None) -> float:
 
 def fail(hub, return_id: int, token: str, exc: BaseException, step: str) -> str:
     """Record a failed step on a claimed return; gives 'auth', 'retry' or 'attention'."""
-    message = f"{step}: {exc}" if str(exc) else f"{step}: {type(exc).__name__}"
+    message = Redactor.redact(f"{step}: {exc}" if str(exc) else f"{step}: {type(exc).__name__}")
     with hub.session() as s:
         row = s.get(ReturnRow, return_id)
         if row.claim_token != token:

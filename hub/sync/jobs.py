@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from hub.connections import build_adapter
 from hub.db import Connection, ReturnLine, ReturnRow, SyncCursor
 from hub.errors import AuthError
+from hub.http import Redactor
 from hub.model import State
 from hub.runtime import current
 from hub.sync import queueing
@@ -52,9 +53,9 @@ def _adapter(hub, conn, kind):
 def _connection_error(hub, connection_id: int, exc: Exception) -> None:
     with hub.session() as s:
         conn = s.get(Connection, connection_id)
-        conn.last_error, conn.last_error_at = f"{type(exc).__name__}: {exc}", _now()
+        conn.last_error, conn.last_error_at = Redactor.redact(f"{type(exc).__name__}: {exc}"), _now()
         if isinstance(exc, AuthError):
-            conn.status, conn.status_reason = "needs_reauth", str(exc)
+            conn.status, conn.status_reason = "needs_reauth", Redactor.redact(str(exc))
     log.warning("connection %s: %s", connection_id, exc)
 
 
@@ -129,7 +130,7 @@ def poll_marketplace(connection_id: int) -> dict:
                 queueing.enqueue(hub, "poll_marketplace", connection_id)
     except Exception as exc:
         _connection_error(hub, connection_id, exc)
-        totals["error"] = str(exc)
+        totals["error"] = Redactor.redact(str(exc))
     return totals
 
 
