@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
+from hub.testing.kit.specs.traffic import INJECTED_HEADER
+
 
 @dataclass
 class Fault:
@@ -65,7 +67,8 @@ class FaultInjector:
             seen.status, seen.injected = fault.status, True
             environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             body = json.dumps({"error": f"injected {fault.status} by the Returnhub conformance kit"}).encode()
-            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                       (INJECTED_HEADER, "1")]
             if fault.retry_after is not None:
                 headers.append(("Retry-After", fault.retry_after))
             start_response(f"{fault.status} {HTTPStatus(fault.status).phrase}", headers)

@@ -8,6 +8,47 @@ from hub.testing.kit.clock import FakeClock
 from hub.testing.kit.faults import FaultInjector, RunningEmulator
 
 
+def _kit_check(item) -> str | None:
+    """The kit check an item runs (``None`` for anything else, an author's own tests included)."""
+    from hub.testing.kit.base import CHECK_PREFIX, PluginSuite
+    cls = getattr(item, "cls", None)
+    fn = getattr(item, "function", None)
+    if cls is None or not issubclass(cls, PluginSuite) or not hasattr(fn, "kit_tier"):
+        return None
+    return fn.__name__[len(CHECK_PREFIX):]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """A platform error inside a check fails that check by name; so does (from silver up) any request or
+    answer of the check that breaks the plugin's API description."""
+    check = _kit_check(pyfuncitem)
+    if check is None:
+        return (yield)
+    from hub.errors import HubError
+    from hub.testing.kit import rules
+    from hub.testing.kit.base import fail
+    from hub.testing.kit.specs import report
+    try:
+        result = yield
+    except HubError as exc:
+        fail(check, f"the adapter raised {type(exc).__name__} during the check: {exc}",
+             "a check expects the emulator to answer; see which call failed above (a 429 means the "
+             "adapter outran the manifest's rate_limit or the emulator's own limit)")
+    traffic = pyfuncitem.funcargs.get("kit_traffic")
+    suite = pyfuncitem.instance
+    if traffic is not None and traffic.exchanges:
+        try:
+            quality = type(suite).kit_manifest().quality
+        except ValueError:
+            quality = "bronze"
+        violations = suite.kit_traffic_violations(traffic)
+        if violations and rules.tier_rank(quality) >= rules.tier_rank("silver"):
+            fail(check, f"the check's traffic breaks the platform's API description:\n{report(violations)}",
+                 "a silver plugin sends and its emulator answers what the description says")
+    return result
+
+
 @pytest.fixture
 def clock():
     """A :class:`FakeClock`; give ``clock.sleep`` to a ClientFactory so retries wait no real time."""
