@@ -118,8 +118,17 @@ class GraphQLDescription:
 
 
 def _type_from_typename(value, info, abstract_type):
-    """Unions and interfaces: the answer names its concrete type with ``__typename``, as real servers do."""
-    return value.get("__typename") if isinstance(value, dict) else None
+    """Unions and interfaces: the concrete type the answer names with ``__typename``; without it (the
+    document did not ask), the first possible type that has every field the answer holds."""
+    if not isinstance(value, dict):
+        return None
+    if value.get("__typename"):
+        return value["__typename"]
+    keys = set(value)
+    for candidate in info.schema.get_possible_types(abstract_type):
+        if keys <= set(candidate.fields):
+            return candidate.name
+    return None
 
 
 def _locations(error) -> str:

@@ -37,7 +37,7 @@ def _outgoing(exchange: Exchange):
     outgoing = Outgoing()
     outgoing.content_type = (exchange.response_headers.get("content-type") or "").split(";")[0].strip()
     outgoing.text = exchange.response_body.decode("utf-8", "replace")
-    outgoing.headers = dict(exchange.response_headers)
+    outgoing.headers = exchange.response_headers  # case-insensitive, as HTTP header names are
     return outgoing
 
 
@@ -72,7 +72,7 @@ class SwaggerDescription:
     def check(self, exchange: Exchange, operation: str) -> list[Violation]:
         from bravado_core.exception import MatchingResponseNotFound, SwaggerMappingError
         from bravado_core.request import unmarshal_request
-        from bravado_core.response import get_response_spec, validate_response
+        from bravado_core.response import get_response_spec, validate_response_body
         from jsonschema import ValidationError
 
         op, path_values = self._route(exchange)
@@ -91,12 +91,30 @@ class SwaggerDescription:
             spec = get_response_spec(exchange.status, op)
         except MatchingResponseNotFound:
             return found + [Violation("response", where, "status", f"status {exchange.status} is not declared")]
+        outgoing = _outgoing(exchange)
         try:
-            validate_response(spec, op, _outgoing(exchange))
+            validate_response_body(op, spec, outgoing)
         except ValidationError as exc:
             found.append(Violation("response", where, schema_error_field(exc, "body"), schema_error_rule(exc)))
         except (SwaggerMappingError, ValueError) as exc:
             found.append(Violation("response", where, "body", f"{type(exc).__name__}: {exc}"))
+        return found + self._header_violations(op, spec, outgoing, where)
+
+    @staticmethod
+    def _header_violations(op, spec: dict, outgoing, where: str) -> list[Violation]:
+        """Declared headers that are present must fit their type (Swagger 2.0 cannot make a header required)."""
+        from bravado_core.validate import validate_schema_object
+        from jsonschema import ValidationError
+        deref = op.swagger_spec.deref
+        found = []
+        for name, header_spec in (deref(spec.get("headers")) or {}).items():
+            value = outgoing.headers.get(name)
+            if value is None:
+                continue
+            try:
+                validate_schema_object(op.swagger_spec, deref(header_spec), value)
+            except ValidationError as exc:
+                found.append(Violation("response", where, f"header.{name}", schema_error_rule(exc)))
         return found
 
 

@@ -8,7 +8,7 @@ import httpx
 
 from hub.http import ClientFactory
 
-INJECTED_HEADER = "X-Returnhub-Kit-Injected"
+from hub.testing.emulation.faults import INJECTED_HEADER
 
 
 @dataclass
