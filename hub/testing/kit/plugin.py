@@ -62,8 +62,9 @@ def emulator_runner():
 
     def run(emulator, demo: bool = False) -> RunningEmulator:
         app = emulator.create_app(demo=demo)
-        faults = FaultInjector(app)
-        server = EmulatorServer(faults).start()
+        built = getattr(app, "extensions", {}).get("emulation")  # an EmulatorApp has its injector already
+        faults = built.faults if built is not None else FaultInjector(app)
+        server = EmulatorServer(app if built is not None else faults).start()
         servers.append(server)
         return RunningEmulator(url=server.url, app=app, faults=faults, settings=dict(emulator.settings(server.url)))
 
@@ -88,3 +89,54 @@ def hub_client(hub_app):
 def job_queue(hub):
     """The Hub's real RQ queue on the test Redis; run what is queued with the ``drain`` fixture."""
     return hub.queue
+
+
+@pytest.fixture
+def serve_emulator():
+    """``serve_emulator(app)`` runs a Flask emulator app on 127.0.0.1 and gives an
+    :class:`~hub.testing.plugin_helpers.EmulatorHandle`; every one is stopped at teardown."""
+    from hub.testing.plugin_helpers import EmulatorHandle
+    handles = []
+
+    def serve(app, hooks_prefix: str = "/_emulator"):
+        handle = EmulatorHandle(EmulatorServer(app).start(), hooks_prefix)
+        handles.append(handle)
+        return handle
+
+    yield serve
+    for handle in handles:
+        handle.close()
+
+
+@pytest.fixture
+def adapter_factory():
+    """``adapter_factory(AdapterClass, settings, **kw)`` builds adapters as the core does (see
+    :func:`hub.testing.plugin_helpers.build_adapter`); each is closed at teardown."""
+    from hub.testing.plugin_helpers import build_adapter
+    made = []
+
+    def make(adapter_cls, settings: dict, **kwargs):
+        adapter = build_adapter(adapter_cls, settings, **kwargs)
+        made.append(adapter)
+        return adapter
+
+    yield make
+    for adapter in made:
+        adapter.close()
+
+
+@pytest.fixture
+def page_walker():
+    """The core's fetch loop: ``page_walker(adapter, cursor=None)`` gives a
+    :class:`~hub.testing.plugin_helpers.Walk`."""
+    from hub.testing.plugin_helpers import walk_pages
+    return walk_pages
+
+
+@pytest.fixture
+def fake_clock():
+    """A :class:`hub.clock.FakeClock` installed as the clock in force for the test (emulators' buckets,
+    tokens and the retry waits read it); ``fake_clock.advance(s)`` moves time on."""
+    from hub import clock as hub_clock
+    with hub_clock.use(hub_clock.FakeClock()) as installed:
+        yield installed

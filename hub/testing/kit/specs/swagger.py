@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
+from contextlib import contextmanager
 from urllib.parse import parse_qsl
 
 from hub.testing.kit.specs.traffic import Exchange
 from hub.testing.kit.specs.violations import Violation, schema_error_field, schema_error_rule
+
+
+@contextmanager
+def _quiet():
+    """bravado-core still uses jsonschema's deprecated RefResolver: its warnings are not the plugin's."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
 
 
 def _incoming(exchange: Exchange, path_values: dict):
@@ -41,14 +51,43 @@ def _outgoing(exchange: Exchange):
     return outgoing
 
 
+def _offline_spec_class():
+    """bravado-core's Spec, kept offline: its resolver holds only the document (jsonschema pre-loads every
+    meta-schema it knows, and bravado-core walks them all, fetching what they reference from the web)."""
+    from functools import cached_property
+
+    from bravado_core.spec import Spec
+    from jsonschema.validators import RefResolver
+
+    def refuse(uri):
+        raise ValueError(f"remote $ref {uri} in a Swagger document: the kit validates offline; inline it")
+
+    class OfflineSpec(Spec):
+        def get_ref_handlers(self):
+            return {"http": refuse, "https": refuse, "file": refuse}
+
+        @cached_property
+        def resolver(self):
+            base = self.origin_url or ""
+            resolver = RefResolver(base_uri=base, referrer=self.spec_dict, handlers=self.get_ref_handlers())
+            for uri in [u for u in resolver.store if u not in ("", base)]:
+                del resolver.store[uri]
+            return resolver
+
+    return OfflineSpec
+
+
 class SwaggerDescription:
     """One Swagger 2.0 document, compiled once by bravado-core; matches requests by path template."""
 
     def __init__(self, doc: dict, name: str):
-        from bravado_core.spec import Spec
         self.name = name
-        self.spec = Spec.from_dict(doc, config={"validate_requests": True, "validate_responses": True,
-                                                "use_models": False, "validate_swagger_spec": False})
+        # Swagger 2.0 defaults bravado-core does not apply: JSON in and out, no shared definitions.
+        doc = {"produces": ["application/json"], "consumes": ["application/json"], "definitions": {}, **doc}
+        with _quiet():
+            self.spec = _offline_spec_class().from_dict(doc, config={
+                "validate_requests": True, "validate_responses": True, "use_models": False,
+                "validate_swagger_spec": False})
         base = (doc.get("basePath") or "").rstrip("/")
         self.routes = []
         for resource in self.spec.resources.values():
@@ -70,6 +109,10 @@ class SwaggerDescription:
         return None if op is None else f"{op.operation_id} ({op.http_method.upper()} {op.path_name})"
 
     def check(self, exchange: Exchange, operation: str) -> list[Violation]:
+        with _quiet():
+            return self._check(exchange, operation)
+
+    def _check(self, exchange: Exchange, operation: str) -> list[Violation]:
         from bravado_core.exception import MatchingResponseNotFound, SwaggerMappingError
         from bravado_core.request import unmarshal_request
         from bravado_core.response import get_response_spec, validate_response_body
