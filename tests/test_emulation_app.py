@@ -135,3 +135,18 @@ def test_buckets_are_safe_under_concurrent_requests(served, fake):
     for t in threads:
         t.join()
     assert sorted(codes).count(200) == 5 and codes.count(429) == 7
+
+
+pytest_plugins = ["hub.testing.kit.plugin"]
+
+
+def test_the_kit_runner_reuses_the_toolkits_injector(emulator_runner):
+    from hub.adapters import Emulator
+    running = emulator_runner(Emulator(slug="toolkit", create_app=lambda demo=False: make_emulator().app,
+                                       settings=lambda url: {"base_url": url}))
+    assert running.faults is running.app.extensions["emulation"].faults
+    running.faults.inject(503, count=1)
+    with httpx.Client(base_url=running.url, trust_env=False, timeout=10) as client:
+        assert client.get("/orders").status_code == 503
+        assert client.get("/orders").status_code == 200
+    assert [e.status for e in running.app.extensions["emulation"].ledger.entries] == [200]
