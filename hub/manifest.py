@@ -26,6 +26,17 @@ class RateLimitSchema(Schema):
     per_seconds = fields.Float(required=True, validate=validate.Range(min=0.001))
 
 
+class ApiDescriptionSchema(Schema):
+    """A machine-readable API description of the platform, which the kit holds the traffic to."""
+
+    class Meta:
+        unknown = RAISE
+
+    path = fields.String(required=True, validate=validate.Length(min=1))
+    format = fields.String(required=True, validate=validate.OneOf(["openapi", "swagger", "graphql"]))
+    source = fields.String(load_default=None, allow_none=True)
+
+
 class MarketplaceCapabilitiesSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -78,6 +89,7 @@ class ManifestSchema(Schema):
     rate_limit = fields.Nested(RateLimitSchema, load_default=None, allow_none=True)
     quality = fields.String(load_default="bronze", validate=validate.OneOf(["bronze", "silver", "gold"]))
     documentation = fields.String(load_default=None, allow_none=True)
+    api_descriptions = fields.List(fields.Nested(ApiDescriptionSchema), load_default=list)
     capabilities = fields.Dict(required=True)
 
     @validates_schema
@@ -111,6 +123,7 @@ class Manifest:
     rate_limit: dict | None = None
     quality: str = "bronze"
     documentation: str | None = None
+    api_descriptions: list[dict] = field(default_factory=list)
 
     def cap(self, name: str, default=None):
         return self.capabilities.get(name, default)

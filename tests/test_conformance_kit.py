@@ -85,7 +85,9 @@ def test_good_shop_passes_every_check(kit):
 """)
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0 and outcomes.get("errors", 0) == 0, result.stdout.str()
-    assert outcomes["passed"] >= 12 and "skipped" not in outcomes, result.stdout.str()
+    assert outcomes["passed"] >= 12 and outcomes.get("skipped") == 1, result.stdout.str()
+    assert "[traffic_matches_api_description] not applicable: the manifest names no API description" \
+        in result.stdout.str()
 
 
 BROKEN = [
@@ -100,6 +102,8 @@ BROKEN = [
      "jobs take only ids"),
     ("kitnoretry", "transient_errors_retried",
      "a 429 answer with Retry-After: 7 was not retried: the call raised PermanentError", "self.ctx.http(...)"),
+    ("kitnofield", "traffic_matches_api_description", "1 breach(es) of the platform's API description",
+     "listReturns (GET /returns) → 200: the emulator's response: body.page: required: 'page' is a required property"),
 ]
 
 
@@ -183,3 +187,22 @@ def test_a_method_that_only_refuses_is_not_an_implemented_capability():
         "Pushes implements push_decision() but the manifest does not declare push_decision: true"]
     assert capability_mismatches(Refuses, takes) == [
         "the manifest declares push_decision: true but Refuses does not implement push_decision()"]
+
+
+def test_a_platform_error_inside_a_check_fails_that_check_by_name_and_adapters_keep_the_manifest_limit(kit):
+    result = certify(kit, "MarketplaceSuite", "from returnhub_kitmarket.adapter import KitMarketplace", """
+    adapter = KitMarketplace
+
+    def kit_prepare(self, running):
+        running.faults.inject(503, count=1000)   # the platform is down for the whole check
+
+    def test_adapters_get_the_manifest_rate_limit(self, make_adapter):
+        limiter = make_adapter().kit_factory.limiter
+        assert (limiter.capacity, limiter.rate) == (20, 20.0)
+        assert make_adapter(rate_limit=None).kit_factory.limiter is None
+""", "-k", "returns_validate or manifest_rate_limit")
+    out = result.stdout.str()
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed") == 1 and outcomes.get("passed") == 1, out
+    assert "[returns_validate] the adapter raised TransientError during the check" in out, out
+    assert "How to fix:" in out and "Traceback" not in out, out

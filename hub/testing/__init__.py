@@ -4,6 +4,10 @@ Plugin tests opt in with ``pytest_plugins = ["hub.testing"]`` (install ``returnh
 brings the fixtures of :mod:`hub.testing.fixtures` (Hub, real Redis, databases, job runner) and of
 :mod:`hub.testing.kit.plugin` (emulator runner, fake clock), and ``MarketplaceSuite``/``ShopSuite``
 to subclass. Importing ``EmulatorServer`` needs no pytest: the suites load only when asked for.
+
+Also here: the emulator toolkit (:mod:`hub.testing.emulation`), flow helpers for pipeline tests
+(:mod:`hub.testing.flow`), and the helpers behind the ``serve_emulator``, ``adapter_factory``,
+``page_walker`` and ``fake_clock`` fixtures (:mod:`hub.testing.plugin_helpers`).
 """
 from hub.testing.emulator import EmulatorServer
 

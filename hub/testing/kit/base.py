@@ -10,13 +10,14 @@ import pytest
 
 from hub.adapters import AdapterContext, Emulator
 from hub.errors import AuthError, TransientError
-from hub.http import ClientFactory
 from hub.manifest import Manifest, load_manifest
 from hub.secrets import secret_fields
 from hub.testing.kit import rules
 from hub.testing.kit.faults import RunningEmulator
+from hub.testing.kit.specs import DescriptionCheck, RecordingClientFactory, TrafficRecorder, description_check, report
 
 CHECK_PREFIX = "test_"
+MANIFEST_LIMIT = object()  # make_adapter's default: the rate limit the manifest declares
 
 
 def tier(name: str):
@@ -59,6 +60,15 @@ class PluginSuite:
     @classmethod
     def kit_manifest(cls) -> Manifest:
         return load_manifest(rules.package_of(cls.adapter))
+
+    @classmethod
+    def kit_descriptions(cls) -> DescriptionCheck:
+        """The manifest's API descriptions, compiled once per process (``missing``: those not found)."""
+        try:
+            manifest = cls.kit_manifest()
+        except ValueError:
+            return DescriptionCheck()
+        return description_check(manifest.api_descriptions, rules.package_of(cls.adapter))
 
     @classmethod
     def kit_emulator(cls) -> Emulator | None:
@@ -129,15 +139,26 @@ class PluginSuite:
         return {n: str(settings[n]) for n in names if settings.get(n)}
 
     @pytest.fixture
-    def make_adapter(self, running, clock, redis_conn):
-        """Build the adapter against the emulator, through the core's HTTP client (fake-clock waits)."""
-        made = []
+    def kit_traffic(self) -> TrafficRecorder:
+        """Every exchange the check's adapters had with the emulator, held to the API descriptions."""
+        return TrafficRecorder()
 
-        def make(settings: dict | None = None, rate_limit: dict | None = None, retries: int = 3):
+    @pytest.fixture
+    def make_adapter(self, running, clock, redis_conn, kit_traffic):
+        """Build the adapter against the emulator, through the core's HTTP client (fake-clock waits),
+        limited by the manifest's rate_limit as in production, its traffic recorded."""
+        made = []
+        try:
+            declared = type(self).kit_manifest().rate_limit
+        except ValueError:
+            declared = None
+
+        def make(settings: dict | None = None, rate_limit=MANIFEST_LIMIT, retries: int = 3):
             raw = settings if settings is not None else self.kit_settings(running)
-            factory = ClientFactory(redis=redis_conn, limiter_key=f"kit:{_secrets.token_hex(6)}",
-                                    rate_limit=rate_limit, allow_local=["127.0.0.1"], retries=retries,
-                                    backoff_base=0.01, timeout=10.0)
+            limit = declared if rate_limit is MANIFEST_LIMIT else rate_limit
+            factory = RecordingClientFactory(
+                recorder=kit_traffic, redis=redis_conn, limiter_key=f"kit:{_secrets.token_hex(6)}",
+                rate_limit=limit, allow_local=["127.0.0.1"], retries=retries, backoff_base=0.01, timeout=10.0)
             factory.sleep = clock.sleep
             adapter = self.adapter(AdapterContext(settings=self.adapter.settings_schema().load(raw),
                                                   connection_id=1, http_factory=factory))
@@ -153,7 +174,36 @@ class PluginSuite:
         """The cheapest real call of the adapter, used by the retry and rate-limit checks."""
         adapter.check()
 
+    def kit_workload(self, make_adapter, running) -> None:
+        """The calls a plugin makes in production, for the API description check (the suites say which)."""
+        self.kit_call(make_adapter())
+
+    def kit_traffic_violations(self, traffic: TrafficRecorder) -> list:
+        """The recorded exchanges' breaches of the manifest's API descriptions (none when none is found)."""
+        check = type(self).kit_descriptions()
+        return check.violations(traffic.take()) if check.active else []
+
     # -- checks every plugin passes ------------------------------------------------------------
+    @tier("silver")
+    def test_traffic_matches_api_description(self, make_adapter, running, manifest, kit_traffic):
+        if not manifest.api_descriptions:
+            pytest.skip("[traffic_matches_api_description] not applicable: the manifest names no API "
+                        'description (add "api_descriptions": [{"path": ..., "format": "openapi", "source": ...}])')
+        check = type(self).kit_descriptions()
+        if check.missing:
+            pytest.skip("[traffic_matches_api_description] " + "; ".join(m.reason for m in check.missing))
+        self.kit_workload(make_adapter, running)
+        exchanges = kit_traffic.take()
+        if not any(check.operation(e)[0] is not None for e in exchanges):
+            fail("traffic_matches_api_description", f"none of the {len(exchanges)} requests the adapter sent is "
+                 "an operation of the API description", "name the description of the API the adapter calls, "
+                 "and let the emulator serve the platform's own paths")
+        violations = check.violations(exchanges)
+        if violations:
+            fail("traffic_matches_api_description", f"{len(violations)} breach(es) of the platform's API "
+                 f"description:\n{report(violations)}", "make the adapter send and the emulator answer what "
+                 "the description says (the operation, the field path and the rule are named above)")
+
     @tier("bronze")
     def test_exemptions_have_reasons(self):
         cls = type(self)

@@ -50,6 +50,23 @@ class MarketplaceSuite(PluginSuite):
         fail(check, f"a poll did not finish after {max_pages} pages (more=True every time)",
              "set Page.more to False on the last page")
 
+    def kit_workload(self, make_adapter, running) -> None:
+        """check(), a full poll, and (when the marketplace takes decisions) one decision pushed."""
+        adapter = make_adapter()
+        self.kit_call(adapter)
+        pages = self.kit_poll(adapter, "traffic_matches_api_description")
+        decisions = self.kit_manifest().cap("decisions") or []
+        if not self.kit_manifest().cap("push_decision") or not decisions:
+            return
+        items = [i for p in pages for i in p.items if isinstance(i, dict)]
+        rets = [r for r in map(load_return, items) if r.fulfilment.value == "merchant"]
+        if rets:
+            ret = rets[-1]
+            ret.id, ret.connection_id = 1, 1
+            for line in ret.lines:
+                line.decision, line.decision_quantity = Decision(decisions[0]), line.quantity
+            adapter.push_decision(ret, ret.lines)
+
     @staticmethod
     def kit_ids(pages: list[Page]) -> list[str]:
         return [str(i["external_id"]) for p in pages for i in p.items

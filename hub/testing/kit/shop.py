@@ -61,6 +61,14 @@ class ShopSuite(PluginSuite):
         ret.shop_return_id = adapter.create_return(ret)
         return ret, ret.shop_return_id
 
+    def kit_workload(self, make_adapter, running) -> None:
+        """check(), an order found and a return created in the shop, and a poll for decisions."""
+        adapter = make_adapter()
+        self.kit_call(adapter)
+        ret, _ = self.kit_in_shop(adapter, running)
+        if "poll" in (self.kit_manifest().cap("decision_source") or []):
+            adapter.fetch_decisions([ret], None)
+
     # -- bronze ---------------------------------------------------------------------------------
     @tier("bronze")
     def test_find_order(self, make_adapter, running):
