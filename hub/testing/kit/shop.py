@@ -107,7 +107,7 @@ class ShopSuite(PluginSuite):
             try:
                 adapter.check()
                 ret, _ = self.kit_in_shop(adapter, running)
-                adapter.fetch_decisions([ret], None) if "poll" in adapter.manifest.cap("decision_source") else None
+                adapter.fetch_decisions([ret], None) if type(adapter).polls_decisions else None
                 running.faults.inject(401, count=1000)
                 try:
                     adapter.check()
@@ -129,13 +129,13 @@ class ShopSuite(PluginSuite):
     # -- silver ---------------------------------------------------------------------------------
     @tier("silver")
     def test_decisions_round_trip(self, make_adapter, running, manifest):
-        if "poll" not in manifest.cap("decision_source"):
+        if not manifest.capabilities.polls_decisions:
             pytest.skip("[decisions_round_trip] not applicable: decisions come by webhook only")
         if not callable(self.decide_in_shop):
             fail("decisions_round_trip", "the suite cannot play the merchant in your emulator",
                  f"define decide_in_shop(self, app, shop_return_id, ret, decision) on {type(self).__name__}")
         adapter = make_adapter()
-        for n, decision in enumerate(manifest.cap("decisions"), start=1):
+        for n, decision in enumerate(manifest.capabilities.decisions, start=1):
             ret, shop_id = self.kit_in_shop(adapter, running, n)
             self.decide_in_shop(running.app, shop_id, ret, Decision(decision))
             reports = [r for r in adapter.fetch_decisions([ret], None) if r.return_id == ret.id]
@@ -149,7 +149,7 @@ class ShopSuite(PluginSuite):
 
     @tier("silver")
     def test_webhook_signature_verified(self, make_adapter, manifest):
-        if "webhook" not in manifest.cap("decision_source"):
+        if not manifest.capabilities.webhook_decisions:
             pytest.skip("[webhook_signature_verified] not applicable: the shop declares no webhooks")
         adapter = make_adapter()
         body = b'{"id": 1, "return_ids": ["1"], "delivery_id": "kit"}'
