@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from hub.db import ReturnRow
+from hub.db import Connection, ReturnRow
 from hub.model import LineDecision, Return, ReturnDecisions, State
 from hub.sync import pipeline, queueing
 from hub.sync.deciding import MANUAL_STATES, DecisionError, apply_decision_batch, apply_decisions, decide_manually
@@ -52,8 +52,12 @@ def retry_many(hub, return_ids: list[int], actor: str) -> int:
 
 def sync_now(hub, connection_id: int) -> None:
     """Queue a marketplace poll and (for a shop that is polled) a decision poll for a connection right away."""
+    with hub.session() as s:
+        conn = s.get(Connection, connection_id)
+        shop_cls = hub.registry.shops.get(conn.shop) if conn is not None else None
     queueing.enqueue(hub, Job.POLL_MARKETPLACE, connection_id)
-    queueing.enqueue(hub, Job.POLL_DECISIONS, connection_id)
+    if shop_cls is not None and shop_cls.polls_decisions:
+        queueing.enqueue(hub, Job.POLL_DECISIONS, connection_id)
 
 
 def reconcile_soon(hub) -> None:
