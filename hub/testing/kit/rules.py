@@ -6,6 +6,7 @@ import ast
 import inspect
 import re
 import textwrap
+from importlib import resources
 from importlib.metadata import entry_points
 
 from hub.adapters import Marketplace, Shop
@@ -108,6 +109,20 @@ def capability_mismatches(cls, manifest) -> list[str]:
 
 def package_of(cls) -> str:
     return cls.__module__.split(".")[0]
+
+
+def manifest_package(cls) -> str:
+    """The innermost package around ``cls`` that holds a manifest.json (the plugin's own package; for a
+    plugin built into the core, such as the api shop, its folder under hub.default_plugins)."""
+    parts = cls.__module__.split(".")
+    for end in range(len(parts), 0, -1):
+        package = ".".join(parts[:end])
+        try:
+            if (resources.files(package) / "manifest.json").is_file():
+                return package
+        except (ModuleNotFoundError, TypeError):
+            continue
+    return package_of(cls)
 
 
 def distribution_problems(cls, manifest) -> list[str]:
