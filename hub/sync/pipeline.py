@@ -159,7 +159,7 @@ def reconciled_jobs(marketplace: MarketplaceCapabilities, shop: ShopCapabilities
         if step.waits and step.claims and step.job not in SCHEDULED and step.guard(marketplace, shop):
             found.setdefault(step.job, [])
             found[step.job] += [s for s in step.from_states if s not in found[step.job]]
-    return found
+    return {job: sorted(states, key=list(State).index) for job, states in found.items()}
 
 
 def hint(state: State, marketplace: MarketplaceCapabilities, shop: ShopCapabilities) -> str | None:
