@@ -6,13 +6,13 @@ import threading
 
 import pytest
 from flask import Flask, jsonify, request
+from returnhub_fakehookshop.adapter import FakeHookShop
+from returnhub_fakehookshop.emulator import decision_webhook
 
 from hub.adapters import Emulator
 from hub.default_plugins.api_shop.adapter import ApiShop
 from hub.testing import ShopSuite
 from hub.webhooks_out.signing import HEADER, verify
-from returnhub_fakehookshop.adapter import FakeHookShop
-from returnhub_fakehookshop.emulator import decision_webhook
 
 SECRET = "custom-shop-signing-secret"
 

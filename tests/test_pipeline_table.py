@@ -3,11 +3,11 @@ pair it lacks raises IllegalTransition and writes nothing, and what the jobs rea
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
 
+from hub import clock
 from hub.db import ReturnEvent, ReturnRow
 from hub.manifest import MarketplaceCapabilities, ShopCapabilities
 from hub.model import State, load_return
@@ -28,7 +28,7 @@ WEBHOOK_ONLY = ShopCapabilities(decisions=("accepted",), decision_source=("webho
 
 def _return(hub, cid: int, state: State, n: int) -> int:
     ret = load_return({"external_id": f"EDGE-{n}", "marketplace_order_id": f"O-{n}",
-                       "requested_at": datetime.now(timezone.utc).isoformat(),
+                       "requested_at": clock.now().isoformat(),
                        "lines": [{"external_line_id": f"EDGE-{n}-1", "quantity": 1}]})
     with hub.session() as s:
         row = new_row(cid, ret)
@@ -71,7 +71,7 @@ def test_every_edge_of_the_table_is_a_transition(hub, make_connection, edge):
     cid = make_connection()
     if source is None:
         ret = load_return({"external_id": "EDGE-NEW", "marketplace_order_id": "O-NEW",
-                           "requested_at": datetime.now(timezone.utc).isoformat(),
+                           "requested_at": clock.now().isoformat(),
                            "lines": [{"external_line_id": "L1", "quantity": 1}]})
         with hub.session() as s:
             row = new_row(cid, ret)

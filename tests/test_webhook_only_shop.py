@@ -3,6 +3,8 @@ webhook carries are recorded at once and sent on to the marketplace."""
 from __future__ import annotations
 
 import pytest
+from returnhub_fakehookshop.emulator import WEBHOOK_SECRET, decision_webhook
+from returnhub_fakemarket.emulator import sample_return
 from sqlalchemy import select
 
 from hub.app import create_app
@@ -10,8 +12,6 @@ from hub.db import Connection, ReturnEvent, ReturnRow
 from hub.sync import jobs
 from hub.testing.connections import create_connection
 from hub.testing.emulator import EmulatorServer
-from returnhub_fakehookshop.emulator import WEBHOOK_SECRET, decision_webhook
-from returnhub_fakemarket.emulator import sample_return
 
 
 @pytest.fixture

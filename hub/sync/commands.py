@@ -11,7 +11,13 @@ from sqlalchemy import select
 from hub.db import Connection, ReturnRow
 from hub.model import LineDecision, Return, ReturnDecisions, State
 from hub.sync import pipeline, queueing
-from hub.sync.deciding import MANUAL_STATES, DecisionError, apply_decision_batch, apply_decisions, decide_manually
+from hub.sync.deciding import (
+    MANUAL_STATES,
+    DecisionError,
+    apply_decision_batch,
+    apply_decisions,
+    decide_manually,
+)
 from hub.sync.pipeline import Job
 from hub.sync.records import new_row
 from hub.sync.state import record_creation, transition

@@ -7,9 +7,9 @@ conformance kit's capability-vs-method rules are all read from ``STEPS``; nothin
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Callable
 
 from hub.manifest import MarketplaceCapabilities, ShopCapabilities
 from hub.model import State

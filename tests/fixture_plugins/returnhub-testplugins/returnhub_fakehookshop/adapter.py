@@ -5,10 +5,11 @@ import hashlib
 import hmac
 import json
 
+from returnhub_fakeshop.adapter import FakeShop
+
 from hub.adapters import Shop, WebhookResult
 from hub.errors import AuthError, PermanentError
 from hub.model import Decision, LineDecision
-from returnhub_fakeshop.adapter import FakeShop
 
 
 class FakeHookShop(FakeShop):

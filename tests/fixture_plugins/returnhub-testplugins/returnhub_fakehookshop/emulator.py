@@ -4,7 +4,13 @@ from __future__ import annotations
 import json
 import uuid
 
-from returnhub_fakeshop.emulator import TOKEN, WEBHOOK_SECRET, create_app, seed_orders, sign
+from returnhub_fakeshop.emulator import (
+    TOKEN,
+    WEBHOOK_SECRET,
+    create_app,
+    seed_orders,
+    sign,
+)
 
 __all__ = ["TOKEN", "WEBHOOK_SECRET", "create_app", "decision_webhook", "seed_orders"]
 
