@@ -32,6 +32,7 @@ from hub.db import ReturnRow
 from hub.db.migrate import upgrade
 from hub.runtime import Hub
 from hub.sync import queueing
+from hub.sync.pipeline import Job
 from hub.testing.connections import create_connection
 from hub.testing.emulator import EmulatorServer
 from returnhub_fakemarket import emulator as market
@@ -115,7 +116,7 @@ def main() -> int:
     own_before = resource.getrusage(resource.RUSAGE_SELF)
     procs = [subprocess.Popen([*cmd, "worker"], env=env) for _ in range(args.workers)]
     procs.append(subprocess.Popen([*cmd, "scheduler"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    queueing.enqueue(hub, "poll_all_marketplaces")
+    queueing.enqueue(hub, Job.POLL_ALL_MARKETPLACES)
     done = 0
     try:
         while time.perf_counter() - started < args.timeout:

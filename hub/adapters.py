@@ -13,11 +13,23 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from marshmallow import Schema
 
-from hub.model import Line, Page, Return, ReturnDecisions
+from hub.manifest import MarketplaceCapabilities, ShopCapabilities
+from hub.model import Line, LineDecision, Page, Return, ReturnDecisions
 
 if TYPE_CHECKING:
     import httpx
     from hub.manifest import Manifest
+
+
+class classproperty:
+    """A read-only property of the class itself (adapters are used as classes by the registry)."""
+
+    def __init__(self, fget):
+        self.fget = fget
+        self.__doc__ = fget.__doc__
+
+    def __get__(self, instance, owner):
+        return self.fget(owner)
 
 
 @dataclass
@@ -60,6 +72,21 @@ class Adapter:
 class Marketplace(Adapter):
     """A marketplace: where returns come from and where decisions go back to."""
 
+    @classproperty
+    def capabilities(cls) -> MarketplaceCapabilities:
+        """The manifest's capabilities (all off when the class has no manifest)."""
+        return cls.manifest.capabilities if cls.manifest is not None else MarketplaceCapabilities()
+
+    @classproperty
+    def takes_decisions(cls) -> bool:
+        """Whether the merchant's decisions are sent here (``push_decision``); else recorded only."""
+        return cls.capabilities.push_decision
+
+    @classproperty
+    def pushes_per_line(cls) -> bool:
+        """Whether a decided line is sent before the whole return is decided (``per_line_push``)."""
+        return cls.capabilities.push_decision and cls.capabilities.per_line_push
+
     def fetch_returns(self, cursor: str | None) -> Page:
         """One page of returns since ``cursor`` (None: the first poll), as canonical dicts.
 
@@ -79,15 +106,36 @@ class Marketplace(Adapter):
 
 @dataclass
 class WebhookResult:
-    """A verified webhook: its delivery id (for de-duplication) and the shop return ids it concerns."""
+    """A verified webhook: its delivery id (for de-duplication), the shop return ids it concerns and,
+    from a shop whose decisions come by webhook only, the decisions it carries.
+
+    ``decisions`` maps a shop return id to its line decisions; the core records them at once. A shop
+    that also polls may leave it empty: the core then reads the named returns with ``fetch_decisions``.
+    """
 
     delivery_id: str
     shop_return_ids: list[str]
     topic: str | None = None
+    decisions: dict[str, list[LineDecision]] = field(default_factory=dict)
 
 
 class Shop(Adapter):
     """A shop back end: where returns are created and where the merchant decides."""
+
+    @classproperty
+    def capabilities(cls) -> ShopCapabilities:
+        """The manifest's capabilities (none when the class has no manifest)."""
+        return cls.manifest.capabilities if cls.manifest is not None else ShopCapabilities()
+
+    @classproperty
+    def polls_decisions(cls) -> bool:
+        """Whether the core reads decisions with ``fetch_decisions`` (``decision_source`` has ``poll``)."""
+        return cls.capabilities.polls_decisions
+
+    @classproperty
+    def webhook_decisions(cls) -> bool:
+        """Whether the shop's webhooks announce decisions (``decision_source`` has ``webhook``)."""
+        return cls.capabilities.webhook_decisions
 
     def find_order(self, ret: Return) -> str | None:
         """The shop's order id for ``ret.marketplace_order_id``, or None when it is not there (yet)."""
@@ -107,7 +155,8 @@ class Shop(Adapter):
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookResult:
         """Verify a webhook's signature over the raw body and say which returns it concerns.
 
-        Raise AuthError on a bad signature. Only for shops whose manifest lists ``webhook``.
+        Raise AuthError on a bad signature. Only for shops whose manifest lists ``webhook``; a shop
+        that does not also list ``poll`` gives the decisions themselves in ``WebhookResult.decisions``.
         """
         raise NotImplementedError
 

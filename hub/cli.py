@@ -62,7 +62,7 @@ def plugins():
     for info in sorted(registry.plugins.values(), key=lambda p: p.name):
         click.echo(f"{info.name:<16} {info.version or '-':<10} {info.kind or '-':<12} {info.status}")
         if info.manifest:
-            click.echo(f"{'':<16} capabilities: {json.dumps(info.manifest.capabilities, sort_keys=True)}")
+            click.echo(f"{'':<16} capabilities: {json.dumps(info.manifest.capabilities.as_dict(), sort_keys=True)}")
 
 
 @main.command("create-user")
@@ -97,14 +97,14 @@ def web(host, port):
 @click.option("--fork", is_flag=True, help="Run each job in a forked process (isolation, ~100 ms a job).")
 def worker(burst, fork):
     """Work the job queue (start more on more machines against the same Redis and database)."""
-    from hub.sync.worker import run_worker
+    from hub.sync.commands import run_worker
     run_worker(_hub(), burst=burst, fork=fork)
 
 
 @main.command()
 def scheduler():
     """Run the schedules (marketplace polls, decision polls, the reconciler, webhook deliveries) on RQ's cron scheduler."""
-    from hub.sync.schedule import build_scheduler
+    from hub.sync.commands import build_scheduler
     build_scheduler(_hub()).start()
 
 

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import resources
-from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -16,6 +15,9 @@ from hub.model import Decision
 
 SLUG = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="slug must be lower case letters, digits and _")
 DECISIONS = [d.value for d in Decision]
+AUTH_SCHEMES = ("none", "api_key", "bearer_token", "basic", "oauth2_client_credentials", "oauth2_refresh_token",
+                "hmac", "lwa")
+DECISION_SOURCES = ("poll", "webhook", "api")
 
 
 class RateLimitSchema(Schema):
@@ -37,9 +39,85 @@ class ApiDescriptionSchema(Schema):
     source = fields.String(load_default=None, allow_none=True)
 
 
-class MarketplaceCapabilitiesSchema(Schema):
+class _Declared:
+    """Shared by the capability dataclasses: their JSON form (the CLI, the plugins API)."""
+
+    def as_dict(self) -> dict:
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class MarketplaceCapabilities(_Declared):
+    """What a marketplace plugin declares it does; read through ``Marketplace.capabilities``."""
+
+    push_decision: bool = False
+    decisions: tuple[str, ...] = ()
+    auto_accept_fulfilment: tuple[str, ...] = ()
+    partial_quantities: bool = False
+    per_line_push: bool = False
+    requires_action: str | None = None
+    instances: tuple[dict, ...] = ()
+
+    def auto_accepts(self, fulfilment_method: str | None) -> bool:
+        """Whether a return fulfilled by the marketplace with this method is created as accepted."""
+        return fulfilment_method in self.auto_accept_fulfilment or "*" in self.auto_accept_fulfilment
+
+
+@dataclass(frozen=True)
+class ShopCapabilities(_Declared):
+    """What a shop plugin declares it does; read through ``Shop.capabilities``.
+
+    ``decision_source``: ``poll`` (the core calls ``fetch_decisions``), ``webhook`` (the shop's
+    webhooks carry the decisions, see ``WebhookResult``), ``api`` (the shop reports them through
+    Returnhub's REST API, as the built-in ``api`` shop does).
+    """
+
+    decisions: tuple[str, ...] = ()
+    decision_source: tuple[str, ...] = ()
+    order_lookup: tuple[str, ...] = ()
+
+    @property
+    def polls_decisions(self) -> bool:
+        return "poll" in self.decision_source
+
+    @property
+    def webhook_decisions(self) -> bool:
+        return "webhook" in self.decision_source
+
+
+@dataclass(frozen=True)
+class ExtensionCapabilities(_Declared):
+    """An extension (notifications, metrics) adds no platform: it declares no capabilities."""
+
+
+class _CapabilitiesSchema(Schema):
+    """Capabilities of one kind; unknown names are errors that name the capability."""
+
+    made: type = ExtensionCapabilities  # the dataclass a load gives
+    kind_name = "extension"
+
     class Meta:
         unknown = RAISE
+
+    @post_load
+    def make(self, data, **kwargs):
+        return self.made(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+    def handle_error(self, error: ValidationError, data, **kwargs):
+        known = ", ".join(sorted(self.fields)) or "none"
+        messages = error.messages if isinstance(error.messages, dict) else {}
+        unknown = [key for key, value in messages.items() if value == ["Unknown field."]]
+        if unknown:
+            raise ValidationError({key: [f"unknown capability '{key}' (a {self.kind_name} declares: {known})"]
+                                   for key in unknown} | {k: v for k, v in messages.items() if k not in unknown})
+        raise error
+
+
+class MarketplaceCapabilitiesSchema(_CapabilitiesSchema):
+    """The capabilities of a marketplace manifest."""
+
+    made = MarketplaceCapabilities
+    kind_name = "marketplace"
 
     push_decision = fields.Boolean(required=True)
     decisions = fields.List(fields.String(validate=validate.OneOf(DECISIONS)), required=True)
@@ -50,22 +128,21 @@ class MarketplaceCapabilitiesSchema(Schema):
     instances = fields.List(fields.Dict(), load_default=list)
 
 
-class ShopCapabilitiesSchema(Schema):
-    class Meta:
-        unknown = RAISE
+class ShopCapabilitiesSchema(_CapabilitiesSchema):
+    """The capabilities of a shop manifest."""
+
+    made = ShopCapabilities
+    kind_name = "shop"
 
     decisions = fields.List(fields.String(validate=validate.OneOf(DECISIONS)), required=True)
     decision_source = fields.List(
-        fields.String(validate=validate.OneOf(["poll", "webhook"])), required=True,
+        fields.String(validate=validate.OneOf(DECISION_SOURCES)), required=True,
         validate=validate.Length(min=1))
     order_lookup = fields.List(fields.String(), load_default=list)
 
 
-class ExtensionCapabilitiesSchema(Schema):
-    """An extension (notifications, metrics) adds no platform: it declares no capabilities."""
-
-    class Meta:
-        unknown = RAISE
+class ExtensionCapabilitiesSchema(_CapabilitiesSchema):
+    """An extension declares no capabilities."""
 
 
 def _capabilities_schema(kind: str) -> Schema:
@@ -84,7 +161,7 @@ class ManifestSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["marketplace", "shop", "extension"]))
     version = fields.String(required=True)
     hub_api = fields.String(required=True)
-    auth = fields.String(required=True)
+    auth = fields.Raw(required=True)  # one scheme of AUTH_SCHEMES, or a list of them
     allowed_hosts = fields.List(fields.String(validate=validate_host_pattern), load_default=list)
     rate_limit = fields.Nested(RateLimitSchema, load_default=None, allow_none=True)
     quality = fields.String(load_default="bronze", validate=validate.OneOf(["bronze", "silver", "gold"]))
@@ -100,6 +177,11 @@ class ManifestSchema(Schema):
             raise ValidationError("hub_api must be a version specifier such as '>=1,<2'", "hub_api")
         if Version(str(HUB_API)) not in spec:
             raise ValidationError(f"plugin needs hub_api {spec}, this core provides {HUB_API}", "hub_api")
+        schemes = data["auth"] if isinstance(data["auth"], list) else [data["auth"]]
+        bad = [scheme for scheme in schemes if scheme not in AUTH_SCHEMES]
+        if not schemes or bad:
+            raise ValidationError(f"unsupported auth scheme(s) {bad or schemes}; use one or a list of: "
+                                  f"{', '.join(AUTH_SCHEMES)}", "auth")
         errors = _capabilities_schema(data["kind"]).validate(data["capabilities"])
         if errors:
             raise ValidationError({"capabilities": errors})
@@ -107,6 +189,7 @@ class ManifestSchema(Schema):
     @post_load
     def make(self, data, **kwargs):
         data["capabilities"] = _capabilities_schema(data["kind"]).load(data["capabilities"])
+        data["auth"] = tuple(data["auth"] if isinstance(data["auth"], list) else [data["auth"]])
         return Manifest(**data)
 
 
@@ -117,16 +200,13 @@ class Manifest:
     kind: str
     version: str
     hub_api: str
-    auth: str
-    capabilities: dict[str, Any]
+    auth: tuple[str, ...]  # the schemes of AUTH_SCHEMES the platform's API takes
+    capabilities: MarketplaceCapabilities | ShopCapabilities | ExtensionCapabilities
     allowed_hosts: list[str] = field(default_factory=list)
     rate_limit: dict | None = None
     quality: str = "bronze"
     documentation: str | None = None
     api_descriptions: list[dict] = field(default_factory=list)
-
-    def cap(self, name: str, default=None):
-        return self.capabilities.get(name, default)
 
 
 def load_manifest(package: str) -> Manifest:

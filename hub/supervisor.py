@@ -49,14 +49,14 @@ def run_all(config: Config, port: int, workers: int = 1) -> int:
     from hub.app import create_app
     from hub.db.migrate import upgrade
     from hub.runtime import Hub
-    from hub.sync import queueing
+    from hub.sync import commands
 
     upgrade(config.resolved_database_url())
     hub = Hub(config).activate()
     config.redis_url, config.database_url = hub.redis_url, config.resolved_database_url()
     config.resolved_secret_key()
     children = Children([["worker"]] * workers + [["scheduler"]], dict(os.environ, **config.to_env()))
-    queueing.enqueue(hub, "reconcile")
+    commands.reconcile_soon(hub)
 
     def stop(*_):
         children.stop()

@@ -7,7 +7,7 @@ import pytest
 from hub.testing.connections import create_connection
 from hub.testing.emulator import EmulatorServer
 
-pytest_plugins = ["hub.testing.fixtures"]
+pytest_plugins = ["hub.testing.fixtures", "hub.testing.kit.plugin"]
 TEST_PLUGINS = ["fakemarket", "fakeinfo", "fakeshop"]
 
 

@@ -165,7 +165,7 @@ def test_connections_create_update_test_switch_sync(hub, client, market_emu, dra
 def test_plugins_list_capabilities(hub, client):
     items = {p["name"]: p for p in client.get("/api/v1/plugins", headers=bearer(hub, scopes=["returns:read"])).get_json()["items"]}
     assert items["api"]["kind"] == "shop" and items["api"]["status"] == "loaded"
-    assert items["api"]["capabilities"]["decision_source"] == ["webhook"]
+    assert items["api"]["capabilities"]["decision_source"] == ["api"]
     assert items["fakemarket"]["capabilities"]["push_decision"] is True
     assert {"name": "api_key", "required": True, "secret": True, "label": "API key"} in items["fakemarket"]["settings"]
 

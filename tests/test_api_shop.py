@@ -113,7 +113,7 @@ def test_the_api_shop_is_a_default_plugin_that_loads_like_an_entry_point():
     registry = load_plugins(allow=None, strict=True)
     info = registry.plugins["api"]
     assert info.loaded and info.kind == "shop" and info.distribution == "returnhub"
-    assert registry.shops["api"].manifest.cap("decision_source") == ["webhook"]
+    assert registry.shops["api"].capabilities.decision_source == ("api",) and not registry.shops["api"].polls_decisions
     assert load_plugins(allow=["fakeshop"], strict=True).plugins["api"].status == "disabled"
     blocked = load_plugins(allow=None, block=["api"], strict=True)
     assert blocked.plugins["api"].status == "disabled" and "api" not in blocked.shops

@@ -163,6 +163,7 @@ def test_a_method_that_only_refuses_is_not_an_implemented_capability():
 
     from hub.adapters import Marketplace
     from hub.errors import PermanentError
+    from hub.manifest import MarketplaceCapabilities
     from hub.testing.kit.rules import capability_mismatches
 
     class Refuses(Marketplace):
@@ -180,8 +181,9 @@ def test_a_method_that_only_refuses_is_not_an_implemented_capability():
         def push_decision(self, ret, lines):
             self.sent = lines
 
-    ingest_only = SimpleNamespace(kind="marketplace", capabilities={"push_decision": False, "decisions": []})
-    takes = SimpleNamespace(kind="marketplace", capabilities={"push_decision": True, "decisions": ["accepted"]})
+    ingest_only = SimpleNamespace(kind="marketplace", capabilities=MarketplaceCapabilities(push_decision=False))
+    takes = SimpleNamespace(kind="marketplace",
+                            capabilities=MarketplaceCapabilities(push_decision=True, decisions=("accepted",)))
     assert capability_mismatches(Refuses, ingest_only) == []
     assert capability_mismatches(Pushes, ingest_only) == [
         "Pushes implements push_decision() but the manifest does not declare push_decision: true"]

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from hub.db import Connection, QuarantinedItem, ReturnEvent, ReturnLine, ReturnRow
 from hub.sync import jobs, queueing
+from hub.sync.pipeline import Job
 from returnhub_fakemarket.emulator import sample_return
 
 
@@ -258,8 +259,8 @@ def test_webhook_triggers_decision_read_once_per_delivery(hub, make_connection, 
 
 def test_enqueue_does_not_pile_up(hub, make_connection):
     cid = make_connection()
-    assert queueing.enqueue(hub, "poll_marketplace", cid)
-    assert queueing.enqueue(hub, "poll_marketplace", cid) is None
+    assert queueing.enqueue(hub, Job.POLL_MARKETPLACE, cid)
+    assert queueing.enqueue(hub, Job.POLL_MARKETPLACE, cid) is None
     assert len(hub.queue) == 1
 
 

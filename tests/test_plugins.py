@@ -23,8 +23,8 @@ def broken_path(monkeypatch):
 def test_installed_test_plugins_load_with_manifests():
     registry = load_plugins(allow=["fakemarket", "fakeshop", "fakeinfo"], strict=True)
     assert set(registry.marketplaces) == {"fakemarket", "fakeinfo"} and set(registry.shops) == {"fakeshop"}
-    assert registry.marketplaces["fakeinfo"].manifest.cap("push_decision") is False
-    assert registry.marketplaces["fakemarket"].manifest.cap("auto_accept_fulfilment") == ["FBX"]
+    assert registry.marketplaces["fakeinfo"].takes_decisions is False
+    assert registry.marketplaces["fakemarket"].capabilities.auto_accept_fulfilment == ("FBX",)
 
 
 def test_block_list_disables(monkeypatch):

@@ -24,7 +24,8 @@ def test_redact_shows_only_whether_set():
 
 def test_no_secret_in_redis_job_arguments(hub, make_connection, redis_conn):
     from hub.sync import queueing
+    from hub.sync.pipeline import Job
     cid = make_connection()
-    queueing.enqueue(hub, "poll_marketplace", cid)
+    queueing.enqueue(hub, Job.POLL_MARKETPLACE, cid)
     blob = b" ".join(redis_conn.dump(k) or b"" for k in redis_conn.keys("*"))
     assert b"market-secret-key" not in blob and b"shop-secret-token" not in blob

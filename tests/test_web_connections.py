@@ -2,6 +2,8 @@
 the Returns switch, sync health, Sync now and requires_action instructions."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from returnhub_fakemarket.emulator import sample_return
 from sqlalchemy import select
@@ -127,8 +129,8 @@ def test_health_needs_reauth_and_requires_action(app, hub, make_connection, monk
         conn.status, conn.status_reason = "needs_reauth", "The shop answered 401."
         conn.last_error = "AuthError: GET /orders/MO1 -> 401"
     manifest = hub.registry.marketplaces["fakemarket"].manifest
-    monkeypatch.setitem(manifest.capabilities, "requires_action",
-                        "Ask your account manager to enable the returns API.")
+    monkeypatch.setattr(manifest, "capabilities", dataclasses.replace(
+        manifest.capabilities, requires_action="Ask your account manager to enable the returns API."))
     client = signed_in(app, hub)
     index = client.get("/connections/").get_data(as_text=True)
     assert "needs reauth" in index and "action needed at Fake Marketplace" in index and "AuthError" in index

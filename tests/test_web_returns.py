@@ -132,6 +132,7 @@ def test_manual_decision_requires_a_note_and_moves_the_return_on(app, hub, make_
         rid = s.scalar(select(ReturnRow.id))
     page = client.get(f"/returns/{rid}").get_data(as_text=True)
     assert "Set decision manually" in page and 'name="decision:R1-1"' in page
+    assert "Waiting for the merchant&#39;s decision in the shop (read on every decision poll)." in page
     post(client, f"/returns/{rid}/decide", {"decision:R1-1": "kept"}, page="/")
     assert "A note is required" in client.get(f"/returns/{rid}").get_data(as_text=True)
     post(client, f"/returns/{rid}/decide", {"decision:R1-1": "kept", "quantity:R1-1": "5", "note": "x"}, page="/")

@@ -12,13 +12,11 @@ from hub.sync.claims import fail, now, release
 from hub.sync.records import to_canonical
 from hub.sync.state import transition
 
-CREATABLE = [State.RECEIVED, State.WAITING_FOR_ORDER]
-
 
 def auto_accepted(marketplace_cls, ret: Return) -> bool:
     """Fulfilled by the marketplace with a method the plugin declares as auto-accepted (bol FBB)."""
-    methods = marketplace_cls.manifest.cap("auto_accept_fulfilment", []) if marketplace_cls.manifest else []
-    return ret.fulfilment == Fulfilment.MARKETPLACE and (ret.fulfilment_method in methods or "*" in methods)
+    capabilities = marketplace_cls.capabilities
+    return ret.fulfilment == Fulfilment.MARKETPLACE and capabilities.auto_accepts(ret.fulfilment_method)
 
 
 def create_one(hub, row: ReturnRow, token: str, shop, marketplace_cls) -> str:

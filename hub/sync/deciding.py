@@ -6,9 +6,12 @@ from sqlalchemy.orm import selectinload
 
 from hub.db import ReturnRow
 from hub.model import LineDecision, ReturnDecisions, State
-from hub.sync import queueing
+from hub.sync import pipeline, queueing
 from hub.sync.claims import now
 from hub.sync.state import transition
+
+
+MANUAL_STATES = pipeline.from_states("decide_manually")
 
 
 class DecisionError(ValueError):
@@ -82,7 +85,7 @@ def decide_manually(hub, return_id: int, decisions: list[LineDecision], note: st
         raise DecisionError("a note is required for a manual decision")
     with hub.session() as s:
         row = s.get(ReturnRow, return_id, options=[selectinload(ReturnRow.lines)])
-        if row is None or row.state not in (State.IN_SHOP.value, State.NEEDS_ATTENTION.value):
+        if row is None or State(row.state) not in MANUAL_STATES:
             raise DecisionError("only a return in the shop or needing attention can be decided manually")
         known = {line.external_line_id for line in row.lines}
         unknown = [d.external_line_id for d in decisions if d.external_line_id not in known]
@@ -91,11 +94,11 @@ def decide_manually(hub, return_id: int, decisions: list[LineDecision], note: st
         if any(d.decision is None for d in decisions):
             raise DecisionError("every decision must be one of the six")
         _store(row, [LineDecision(d.external_line_id, d.decision, d.quantity, d.note or note) for d in decisions], note)
-        manifest = hub.registry.marketplaces[row.connection.marketplace].manifest \
-            if row.connection.marketplace in hub.registry.marketplaces else None
-        pushes = bool(manifest and manifest.cap("push_decision"))
+        marketplace_cls = hub.registry.marketplaces.get(row.connection.marketplace)
+        shop_cls = hub.registry.shops.get(row.connection.shop)
+        pushes = marketplace_cls is not None and marketplace_cls.takes_decisions
         decided = _close_if_decided(s, row, actor, pushes, note=f"set manually: {note.strip()}")
         connection_id = row.connection_id
-    if decided and pushes:
-        queueing.enqueue(hub, "push_decisions", connection_id)
+    if decided:
+        queueing.enqueue_next(hub, connection_id, [State.DECIDED], marketplace_cls, shop_cls)
     return decided

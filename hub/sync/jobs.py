@@ -16,12 +16,13 @@ from hub.errors import AuthError
 from hub.http import Redactor
 from hub.model import State
 from hub.runtime import current
-from hub.sync import queueing
+from hub.sync import pipeline, queueing
 from hub.sync.claims import claim_many, release
-from hub.sync.creating import CREATABLE, create_one
+from hub.sync.creating import create_one
 from hub.sync.deciding import apply_decision_batch
 from hub.sync.importing import import_page
-from hub.sync.pushing import PUSHABLE, push_one
+from hub.sync.pipeline import Job
+from hub.sync.pushing import push_one
 from hub.sync.records import to_canonical
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,11 @@ def _adapter(hub, conn, kind):
         yield adapter
     finally:
         adapter.close()
+
+
+def _classes(hub, conn):
+    """The connection's marketplace and shop adapter classes (None for a plugin that is not loaded)."""
+    return hub.registry.marketplaces.get(conn.marketplace), hub.registry.shops.get(conn.shop)
 
 
 def _connection_error(hub, connection_id: int, exc: Exception) -> None:
@@ -103,7 +109,7 @@ def release_one(hub, row, token: str) -> None:
 def poll_marketplace(connection_id: int) -> dict:
     """Fetch new returns page by page from the cursor; store them; queue their creation in the shop."""
     hub = current()
-    queueing.started(hub, "poll_marketplace", connection_id)
+    queueing.started(hub, Job.POLL_MARKETPLACE, connection_id)
     conn = _active_connection(hub, connection_id)
     if conn is None:
         return {"skipped": "connection inactive or returns switched off"}
@@ -123,11 +129,11 @@ def poll_marketplace(connection_id: int) -> dict:
                 for key in ("new", "known", "quarantined"):
                     totals[key] += getattr(result, key)
                 if result.new:
-                    queueing.enqueue(hub, "create_in_shop", connection_id)
+                    queueing.enqueue_next(hub, connection_id, [State.RECEIVED], *_classes(hub, conn))
                 if not page.more:
                     break
             else:
-                queueing.enqueue(hub, "poll_marketplace", connection_id)
+                queueing.enqueue(hub, Job.POLL_MARKETPLACE, connection_id)
     except Exception as exc:
         _connection_error(hub, connection_id, exc)
         totals["error"] = Redactor.redact(str(exc))
@@ -143,7 +149,19 @@ def _due(model_filter, connection_id: int, limit: int, extra=()):
             .order_by(ReturnRow.id).limit(limit))
 
 
-def _run_batch(hub, kind: str, conn, selection, states, adapter_kind: str, step) -> dict:
+def _selection(job: Job, states: list[State]):
+    """The returns ``job`` works in ``states``; per-line pushing takes a return in the shop only for its
+    decided, unpushed lines."""
+    plain = [state.value for state in states if not (job == Job.PUSH_DECISIONS and state == State.IN_SHOP)]
+    condition = ReturnRow.state.in_(plain)
+    if len(plain) < len(states):
+        unpushed = exists().where(ReturnLine.return_id == ReturnRow.id, ReturnLine.decision.is_not(None),
+                                  ReturnLine.pushed_at.is_(None))
+        condition = or_(condition, and_(ReturnRow.state == State.IN_SHOP.value, unpushed))
+    return condition
+
+
+def _run_batch(hub, kind: Job, conn, selection, states, adapter_kind: str, step) -> dict:
     """Claim a batch of due returns matching ``selection``, run ``step(adapter, row, token)`` on each
     concurrently, and queue the next batch while more are due."""
     with hub.session() as s:
@@ -160,13 +178,13 @@ def _run_batch(hub, kind: str, conn, selection, states, adapter_kind: str, step)
 def create_in_shop(connection_id: int) -> dict:
     """Create a batch of received (or waiting) returns in the shop; requeue while more are due."""
     hub = current()
-    queueing.started(hub, "create_in_shop", connection_id)
+    queueing.started(hub, Job.CREATE_IN_SHOP, connection_id)
     conn = _active_connection(hub, connection_id)
     if conn is None:
         return {"skipped": "connection inactive or returns switched off"}
     marketplace_cls = hub.registry.marketplace(conn.marketplace)
-    selection = ReturnRow.state.in_([state.value for state in CREATABLE])
-    return _run_batch(hub, "create_in_shop", conn, selection, CREATABLE, "shop",
+    states = pipeline.claim_states(Job.CREATE_IN_SHOP, *pipeline.capabilities_of(*_classes(hub, conn)))
+    return _run_batch(hub, Job.CREATE_IN_SHOP, conn, _selection(Job.CREATE_IN_SHOP, states), states, "shop",
                       lambda shop, row, token: create_one(hub, row, token, shop, marketplace_cls))
 
 
@@ -174,13 +192,14 @@ def poll_decisions(connection_id: int, shop_return_ids: list[str] | None = None)
     """Read the merchant's decisions for open returns (or those a webhook named) and record them."""
     hub = current()
     if shop_return_ids is None:
-        queueing.started(hub, "poll_decisions", connection_id)
+        queueing.started(hub, Job.POLL_DECISIONS, connection_id)
     conn = _active_connection(hub, connection_id)
     if conn is None:
         return {"skipped": "connection inactive or returns switched off"}
-    marketplace_cls = hub.registry.marketplace(conn.marketplace)
-    pushes = bool(marketplace_cls.manifest and marketplace_cls.manifest.cap("push_decision"))
-    per_line = pushes and bool(marketplace_cls.manifest.cap("per_line_push"))
+    marketplace_cls, shop_cls = hub.registry.marketplace(conn.marketplace), hub.registry.shop(conn.shop)
+    if not pipeline.SHOP_POLLS(*pipeline.capabilities_of(marketplace_cls, shop_cls)):
+        return {"skipped": "the shop reports its decisions itself (webhook or API); nothing to poll"}
+    pushes, per_line = marketplace_cls.takes_decisions, marketplace_cls.pushes_per_line
     since = _cursor(hub, connection_id, "decisions")
     started_at = _now()
     decided = 0
@@ -212,31 +231,23 @@ def poll_decisions(connection_id: int, shop_return_ids: list[str] | None = None)
     except Exception as exc:
         _connection_error(hub, connection_id, exc)
         return {"decided": decided, "error": str(exc)}
-    if pushes and (decided or per_line):
-        queueing.enqueue(hub, "push_decisions", connection_id)
+    if decided or per_line:
+        queueing.enqueue_next(hub, connection_id, [State.DECIDED, State.IN_SHOP] if decided else [State.IN_SHOP],
+                              marketplace_cls, shop_cls, skip=Job.POLL_DECISIONS)
     return {"decided": decided}
-
-
-def _pushable(per_line: bool):
-    decided = ReturnRow.state == State.DECIDED.value
-    if not per_line:
-        return decided
-    unpushed = exists().where(ReturnLine.return_id == ReturnRow.id, ReturnLine.decision.is_not(None),
-                              ReturnLine.pushed_at.is_(None))
-    return or_(decided, and_(ReturnRow.state == State.IN_SHOP.value, unpushed))
 
 
 def push_decisions(connection_id: int) -> dict:
     """Send a batch of decided returns (or decided lines) to the marketplace; requeue while more are due."""
     hub = current()
-    queueing.started(hub, "push_decisions", connection_id)
+    queueing.started(hub, Job.PUSH_DECISIONS, connection_id)
     conn = _active_connection(hub, connection_id)
     if conn is None:
         return {"skipped": "connection inactive or returns switched off"}
-    manifest = hub.registry.marketplace(conn.marketplace).manifest
-    if not manifest.cap("push_decision"):
+    if not hub.registry.marketplace(conn.marketplace).takes_decisions:
         return {"skipped": "marketplace takes no decisions"}
-    return _run_batch(hub, "push_decisions", conn, _pushable(manifest.cap("per_line_push")), PUSHABLE,
+    states = pipeline.claim_states(Job.PUSH_DECISIONS, *pipeline.capabilities_of(*_classes(hub, conn)))
+    return _run_batch(hub, Job.PUSH_DECISIONS, conn, _selection(Job.PUSH_DECISIONS, states), states,
                       "marketplace", lambda marketplace, row, token: push_one(hub, row, token, marketplace))
 
 
@@ -250,14 +261,17 @@ def poll_all_marketplaces() -> dict:
     """Scheduled: queue a marketplace poll for every active connection."""
     hub = current()
     ids = _active_ids(hub)
-    return {"queued": sum(1 for cid in ids if queueing.enqueue(hub, "poll_marketplace", cid))}
+    return {"queued": sum(1 for cid in ids if queueing.enqueue(hub, Job.POLL_MARKETPLACE, cid))}
 
 
 def poll_all_decisions() -> dict:
-    """Scheduled (every 5 minutes by default): queue a decision poll for every active connection."""
+    """Scheduled (every 5 minutes by default): queue a decision poll for every active connection whose
+    shop is polled (a shop that reports its decisions by webhook or through the API is not)."""
     hub = current()
-    ids = _active_ids(hub)
-    return {"queued": sum(1 for cid in ids if queueing.enqueue(hub, "poll_decisions", cid))}
+    with hub.session() as s:
+        shops = dict(s.execute(select(Connection.id, Connection.shop).where(Connection.id.in_(_active_ids(hub)))).all())
+    ids = [cid for cid, shop in shops.items() if getattr(hub.registry.shops.get(shop), "polls_decisions", False)]
+    return {"queued": sum(1 for cid in sorted(ids) if queueing.enqueue(hub, Job.POLL_DECISIONS, cid))}
 
 
 def refresh_statistics() -> dict:
@@ -267,22 +281,19 @@ def refresh_statistics() -> dict:
 
 
 def reconcile() -> dict:
-    """Scheduled every minute: rebuild pending work from the database (after a Redis loss, a crash)."""
+    """Scheduled every minute: rebuild pending work from the database (after a Redis loss, a crash).
+
+    Every job the step table says returns wait for (and that no schedule queues) is queued when a
+    return waits for it; a connection never polled gets its first marketplace poll.
+    """
     hub = current()
     queued = 0
     for cid in _active_ids(hub):
         with hub.session() as s:
             conn = s.get(Connection, cid)
-            manifest = hub.registry.marketplaces.get(conn.marketplace)
-            manifest = manifest.manifest if manifest else None
-            creatable = s.scalar(_due(ReturnRow.state.in_([State.RECEIVED.value, State.WAITING_FOR_ORDER.value]), cid, 1))
-            pushable = manifest and manifest.cap("push_decision") and s.scalar(
-                _due(_pushable(manifest.cap("per_line_push")), cid, 1))
-            never_polled = conn.last_poll_at is None
-        if creatable and queueing.enqueue(hub, "create_in_shop", cid):
-            queued += 1
-        if pushable and queueing.enqueue(hub, "push_decisions", cid):
-            queued += 1
-        if never_polled and queueing.enqueue(hub, "poll_marketplace", cid):
-            queued += 1
+            waiting = pipeline.reconciled_jobs(*pipeline.capabilities_of(*_classes(hub, conn)))
+            due = [job for job, states in waiting.items() if s.scalar(_due(_selection(job, states), cid, 1))]
+            if conn.last_poll_at is None:
+                due.append(Job.POLL_MARKETPLACE)
+        queued += sum(1 for job in due if queueing.enqueue(hub, job, cid))
     return {"queued": queued}

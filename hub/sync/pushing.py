@@ -9,8 +9,6 @@ from hub.sync.claims import fail, now
 from hub.sync.records import to_canonical, to_line
 from hub.sync.state import transition
 
-PUSHABLE = [State.DECIDED, State.IN_SHOP]
-
 
 def push_one(hub, row: ReturnRow, token: str, marketplace) -> str:
     """Push the decided, unpushed lines of one claimed return; ``pushed`` once all lines are."""

@@ -8,22 +8,29 @@ from __future__ import annotations
 
 import uuid
 
+from hub.model import State
+from hub.sync import pipeline
+from hub.sync.pipeline import Job
+
 MARKER_TTL = 900
 
 
-def marker_key(kind: str, connection_id: int | None) -> str:
+def marker_key(kind: Job | str, connection_id: int | None) -> str:
+    """The Redis key that says a ``kind`` job for this connection is queued (also used by hub.webhooks_out)."""
     return f"returnhub:queued:{kind}:{connection_id if connection_id is not None else 'all'}"
 
 
-def enqueue(hub, kind: str, connection_id: int | None = None, **kwargs) -> str | None:
-    """Queue job ``kind`` (a function in hub.sync.jobs) for a connection; None if one is already queued."""
-    job_id = f"{kind}-{connection_id if connection_id is not None else 'all'}-{uuid.uuid4().hex[:12]}"
+def enqueue(hub, kind: Job, connection_id: int | None = None, **kwargs) -> str | None:
+    """Queue job ``kind`` for a connection; None if one is already queued."""
+    if not isinstance(kind, Job):
+        raise TypeError(f"enqueue takes a pipeline.Job, not {kind!r}")
+    job_id = f"{kind.value}-{connection_id if connection_id is not None else 'all'}-{uuid.uuid4().hex[:12]}"
     key = marker_key(kind, connection_id)
     if not kwargs and not hub.redis.set(key, job_id, nx=True, ex=MARKER_TTL):
         return None
     args = (connection_id,) if connection_id is not None else ()
     try:
-        hub.queue.enqueue(f"hub.sync.jobs.{kind}", args=args, kwargs=kwargs or None, job_id=job_id,
+        hub.queue.enqueue(kind.path, args=args, kwargs=kwargs or None, job_id=job_id,
                           job_timeout=1800, result_ttl=600, failure_ttl=7 * 24 * 3600)
     except Exception:
         hub.redis.delete(key)
@@ -31,6 +38,14 @@ def enqueue(hub, kind: str, connection_id: int | None = None, **kwargs) -> str |
     return job_id
 
 
-def started(hub, kind: str, connection_id: int | None) -> None:
+def started(hub, kind: Job | str, connection_id: int | None) -> None:
     """Called by a job as it starts: a new trigger may queue the next run."""
     hub.redis.delete(marker_key(kind, connection_id))
+
+
+def enqueue_next(hub, connection_id: int, states, marketplace_cls, shop_cls, skip: Job | None = None) -> None:
+    """Queue the jobs that returns now in ``states`` wait for (read from the step table), except ``skip``."""
+    caps = pipeline.capabilities_of(marketplace_cls, shop_cls)
+    jobs = {job for state in states for job in pipeline.next_jobs(State(state), *caps)}
+    for job in sorted(jobs - {skip}, key=list(Job).index):
+        enqueue(hub, job, connection_id)

@@ -14,19 +14,10 @@ from sqlalchemy.orm import Session
 from hub.db import ReturnEvent, ReturnRow
 from hub.model import State
 from hub.stats import deltas as stats
+from hub.sync import pipeline
 from hub.webhooks_out import outbox
 
-S = State
-ALLOWED: dict[State | None, set[State]] = {
-    None: {S.RECEIVED},
-    S.RECEIVED: {S.IN_SHOP, S.WAITING_FOR_ORDER, S.NEEDS_ATTENTION},
-    S.WAITING_FOR_ORDER: {S.IN_SHOP, S.NEEDS_ATTENTION},
-    S.IN_SHOP: {S.DECIDED, S.CLOSED_WITHOUT_PUSH, S.NEEDS_ATTENTION},
-    S.DECIDED: {S.PUSHED, S.CLOSED_WITHOUT_PUSH, S.NEEDS_ATTENTION},
-    S.NEEDS_ATTENTION: {S.RECEIVED, S.WAITING_FOR_ORDER, S.IN_SHOP, S.DECIDED, S.CLOSED_WITHOUT_PUSH},
-    S.PUSHED: set(),
-    S.CLOSED_WITHOUT_PUSH: set(),
-}
+ALLOWED: dict[State | None, set[State]] = pipeline.allowed()  # read from the step table, never written here
 
 
 _TABLE = ReturnRow.__table__
@@ -56,7 +47,7 @@ def transition(session: Session, row: ReturnRow, to: State, actor: str, detail: 
     recorded only when the row really changed.
     """
     current = State(row.state)
-    if to not in ALLOWED[current]:
+    if to not in ALLOWED.get(current, ()):
         raise IllegalTransition(f"return {row.id}: {current} -> {to} is not a transition")
     now = datetime.now(timezone.utc)
     connection = session.connection()
@@ -81,7 +72,7 @@ def transition(session: Session, row: ReturnRow, to: State, actor: str, detail: 
 def record_creation(session: Session, row: ReturnRow, actor: str, detail: str | None = None) -> None:
     """The first event of a return: it was received from the marketplace."""
     now = datetime.now(timezone.utc)
-    session.add(ReturnEvent(return_id=row.id, at=now, from_state=None, to_state=S.RECEIVED.value,
+    session.add(ReturnEvent(return_id=row.id, at=now, from_state=None, to_state=State.RECEIVED.value,
                             actor=actor, detail=detail))
-    outbox.record(session, row, None, S.RECEIVED.value, actor, detail, now)
+    outbox.record(session, row, None, State.RECEIVED.value, actor, detail, now)
     stats.count_return(session, row)  # the dashboard's figures, written at commit with the batch's others

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from hub.connections import settings_for_storage
 from hub.db import Connection, QuarantinedItem, ReturnRow
-from hub.sync.actions import sync_now
+from hub.sync.commands import sync_now
 from hub.web import settings_form
 from hub.web.context import hub, login_required, own_connection
 from hub.web.health import check_connection, next_run
@@ -144,8 +144,7 @@ def show(connection_id: int):
         if marketplace_cls else []
     s_fields = settings_form.build(shop_cls.settings_schema, "s", stored=conn.shop_settings) if shop_cls else []
     webhook_url = None
-    if shop_cls and shop_cls.manifest and "webhook" in (shop_cls.manifest.cap("decision_source") or []) \
-            and conn.webhook_token:
+    if shop_cls and shop_cls.webhook_decisions and conn.webhook_token:
         webhook_url = url_for("webhooks.receive", token=conn.webhook_token, _external=True)
     return render_template("connections/show.html", conn=conn, marketplace=marketplace_cls, shop=shop_cls,
                            m_fields=m_fields, s_fields=s_fields, counts=counts, quarantined=quarantined,

@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from hub.db import ReturnRow
 from hub.model import Decision, LineDecision, State
-from hub.sync.actions import retry, retry_many
-from hub.sync.deciding import DecisionError, decide_manually
+from hub.sync.commands import MANUAL_STATES, DecisionError, decide_manually, retry, retry_many, waiting_hint
 from hub.web import returns_query as rq
 from hub.web.context import hub, login_required, own_return
 from hub.web.links import shop_order_link
@@ -20,7 +19,6 @@ from hub.web.links import shop_order_link
 bp = Blueprint("returns", __name__)
 PAGE = 50
 EXPORT_CHUNK = 1000
-MANUAL_STATES = (State.IN_SHOP.value, State.NEEDS_ATTENTION.value)
 
 
 def _marketplace_titles() -> dict[str, str]:
@@ -141,9 +139,8 @@ def export():
 def _manual_choices(registry, marketplace: str) -> list[str]:
     """Decisions a manual decision may take: what the marketplace accepts when it is sent there."""
     cls = registry.marketplaces.get(marketplace)
-    manifest = cls.manifest if cls else None
-    if manifest and manifest.cap("push_decision"):
-        return [d for d in manifest.cap("decisions", []) if d in Decision._value2member_map_]
+    if cls is not None and cls.takes_decisions:
+        return [d for d in cls.capabilities.decisions if d in Decision._value2member_map_]
     return [d.value for d in Decision]
 
 
@@ -162,7 +159,7 @@ def detail(return_id: int):
                            marketplace_title=marketplace.title if marketplace else row.connection.marketplace,
                            shop_title=shop.title if shop else row.connection.shop,
                            order_link=shop_order_link(hub(), row),
-                           can_decide=row.state in MANUAL_STATES,
+                           can_decide=State(row.state) in MANUAL_STATES, waiting=waiting_hint(hub(), row),
                            choices=_manual_choices(registry, row.connection.marketplace))
 
 

@@ -1,4 +1,5 @@
-"""Inbound shop webhooks: verified by the shop plugin, de-duplicated, then a decision read at once."""
+"""Inbound shop webhooks: verified by the shop plugin, de-duplicated, then the decisions they carry recorded
+(or, for a shop that is polled, the named returns read) at once."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
@@ -8,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from hub.db import Connection, WebhookDelivery
 from hub.errors import AuthError
 from hub.connections import build_adapter
-from hub.sync import queueing
+from hub.sync import commands
 from hub.web.context import hub
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -36,6 +37,6 @@ def receive(token: str):
             s.add(WebhookDelivery(connection_id=conn.id, delivery_id=result.delivery_id))
     except IntegrityError:
         return {"status": "duplicate"}, 200
-    if conn.active and result.shop_return_ids:
-        queueing.enqueue(h, "poll_decisions", conn.id, shop_return_ids=result.shop_return_ids)
+    if conn.active:
+        commands.receive_webhook(h, conn, result)
     return {"status": "accepted"}, 202

@@ -2,19 +2,19 @@
 
 The shop fetches new returns with ``GET /api/v1/shop/returns/new``, acknowledges each with its own
 return id, and reports the merchant's decisions with ``POST /api/v1/returns/{id}/decision``, which
-records them at once (so there is nothing to poll). When the connection has a shop webhook URL,
-each published return is also announced there, signed like every Returnhub webhook.
+records them at once: its manifest's ``decision_source`` is ``api``, so there is nothing to poll. When
+the connection has a shop webhook URL, each published return is also announced there, signed like
+every Returnhub webhook.
 """
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from marshmallow import Schema, fields
 from hub.adapters import Shop
 from hub.db.models import ApiShopReturn
 from hub.http import AddressGuard, raise_for_status
-from hub.model import Return, ReturnDecisions
+from hub.model import Return
 from hub.webhooks_out.signing import HEADER, sign
 
 
@@ -66,8 +66,4 @@ class ApiShop(Shop):
         url = self.settings["webhook_url"]
         with self.ctx.http(url) as client:
             raise_for_status(client.post(url, content=body, headers=headers))
-
-    def fetch_decisions(self, open_returns: list[Return], since: datetime | None) -> list[ReturnDecisions]:
-        """Decisions arrive through the API and are recorded when they arrive: none are waiting here."""
-        return []
 

@@ -59,7 +59,7 @@ class PluginSuite:
 
     @classmethod
     def kit_manifest(cls) -> Manifest:
-        return load_manifest(rules.package_of(cls.adapter))
+        return load_manifest(rules.manifest_package(cls.adapter))
 
     @classmethod
     def kit_descriptions(cls) -> DescriptionCheck:

@@ -181,8 +181,8 @@ class MarketplaceSuite(PluginSuite):
 
     @tier("silver")
     def test_decisions_round_trip(self, make_adapter, running, manifest):
-        decisions = manifest.cap("decisions") or []
-        if not manifest.cap("push_decision"):
+        decisions = manifest.capabilities.decisions
+        if not manifest.capabilities.push_decision:
             pytest.skip("[decisions_round_trip] not applicable: the marketplace takes no decisions")
         if not callable(self.pushed_decisions):
             fail("decisions_round_trip", "the suite cannot read back what your emulator recorded",

@@ -6,11 +6,14 @@ import ast
 import inspect
 import re
 import textwrap
+from importlib import resources
 from importlib.metadata import entry_points
 
 from hub.adapters import Marketplace, Shop
+from hub.manifest import MarketplaceCapabilities, ShopCapabilities
 from hub.plugins import GROUP
 from hub.secrets import secret_fields
+from hub.sync import pipeline
 
 TIERS = ("bronze", "silver", "gold")
 
@@ -69,40 +72,57 @@ def implements(cls, base, name: str) -> bool:
 
 
 def capability_mismatches(cls, manifest) -> list[str]:
-    """Where the manifest's capabilities and the adapter's implemented methods disagree, both ways."""
-    caps = manifest.capabilities
-    problems = []
+    """Where the manifest's capabilities and the adapter's implemented methods disagree, both ways.
 
-    def agree(declared: bool, method: str, base, what: str):
+    Which method each capability stands for is read from the pipeline's step table
+    (``hub.sync.pipeline.STEPS``): a method called under a capability guard must be implemented
+    exactly when the manifest declares it; one called unguarded every adapter of the kind needs.
+    """
+    caps = manifest.capabilities
+    base = Marketplace if manifest.kind == "marketplace" else Shop
+    sides = (caps, ShopCapabilities()) if manifest.kind == "marketplace" else (MarketplaceCapabilities(), caps)
+    problems = []
+    if not overrides(cls, base, "check"):
+        problems.append(f"{cls.__name__} does not implement check(), which every {manifest.kind} needs")
+    for method, guards in pipeline.adapter_methods(manifest.kind).items():
+        if pipeline.ALWAYS in guards:
+            if not overrides(cls, base, method):
+                problems.append(f"{cls.__name__} does not implement {method}(), which every {manifest.kind} needs")
+            continue
+        declared = [guard for guard in guards if guard(*sides)]
+        what = (declared or guards)[0].declared_as
         implemented = implements(cls, base, method)
         if declared and not implemented:
             problems.append(f"the manifest declares {what} but {cls.__name__} does not implement {method}()")
         elif implemented and not declared:
             problems.append(f"{cls.__name__} implements {method}() but the manifest does not declare {what}")
-
     if manifest.kind == "marketplace":
-        for method in ("check", "fetch_returns"):
-            if not overrides(cls, Marketplace, method):
-                problems.append(f"{cls.__name__} does not implement {method}(), which every marketplace needs")
-        agree(bool(caps.get("push_decision")), "push_decision", Marketplace, "push_decision: true")
-        if caps.get("push_decision") and not caps.get("decisions"):
+        if caps.push_decision and not caps.decisions:
             problems.append("push_decision is true but 'decisions' lists none the marketplace accepts")
-        if caps.get("per_line_push") and not caps.get("push_decision"):
+        if caps.per_line_push and not caps.push_decision:
             problems.append("per_line_push is true but push_decision is false")
     else:
-        for method in ("check", "find_order", "create_return"):
-            if not overrides(cls, Shop, method):
-                problems.append(f"{cls.__name__} does not implement {method}(), which every shop needs")
-        sources = caps.get("decision_source") or []
-        agree("poll" in sources, "fetch_decisions", Shop, "decision_source 'poll'")
-        agree("webhook" in sources, "parse_webhook", Shop, "decision_source 'webhook'")
-        if not caps.get("decisions"):
+        if not caps.decisions:
             problems.append("'decisions' lists none the shop can express")
     return problems
 
 
 def package_of(cls) -> str:
     return cls.__module__.split(".")[0]
+
+
+def manifest_package(cls) -> str:
+    """The innermost package around ``cls`` that holds a manifest.json (the plugin's own package; for a
+    plugin built into the core, such as the api shop, its folder under hub.default_plugins)."""
+    parts = cls.__module__.split(".")
+    for end in range(len(parts), 0, -1):
+        package = ".".join(parts[:end])
+        try:
+            if (resources.files(package) / "manifest.json").is_file():
+                return package
+        except (ModuleNotFoundError, TypeError):
+            continue
+    return package_of(cls)
 
 
 def distribution_problems(cls, manifest) -> list[str]:

@@ -21,11 +21,14 @@ class ShopSuite(PluginSuite):
       and lines) exist in the emulator, findable by your default order lookup. The default uses
       the emulator's ``seed_orders``;
     * ``decide_in_shop(self, app, shop_return_id, ret, decision)`` — play the merchant: decide
-      every line of the return in the emulator (silver: the decision round trip).
+      every line of the return in the emulator (silver: the decision round trip);
+    * ``decision_webhook(self, app, shop_return_id, ret)`` — for a shop whose decisions come by
+      webhook only: the ``(headers, body)`` the shop sends once the return is decided (silver).
     """
 
     kind = "shop"
     decide_in_shop = None
+    decision_webhook = None
 
     def seed_order(self, app, ret: Return) -> None:
         emulator = type(self).kit_emulator()
@@ -115,7 +118,7 @@ class ShopSuite(PluginSuite):
             try:
                 adapter.check()
                 ret, _ = self.kit_in_shop(adapter, running)
-                adapter.fetch_decisions([ret], None) if "poll" in adapter.manifest.cap("decision_source") else None
+                adapter.fetch_decisions([ret], None) if type(adapter).polls_decisions else None
                 running.faults.inject(401, count=1000)
                 try:
                     adapter.check()
@@ -137,27 +140,41 @@ class ShopSuite(PluginSuite):
     # -- silver ---------------------------------------------------------------------------------
     @tier("silver")
     def test_decisions_round_trip(self, make_adapter, running, manifest):
-        if "poll" not in manifest.cap("decision_source"):
-            pytest.skip("[decisions_round_trip] not applicable: decisions come by webhook only")
+        caps = manifest.capabilities
+        by_webhook = caps.webhook_decisions and not caps.polls_decisions
+        if not caps.polls_decisions and not by_webhook:
+            pytest.skip("[decisions_round_trip] not applicable: the shop reports decisions through the API")
         if not callable(self.decide_in_shop):
             fail("decisions_round_trip", "the suite cannot play the merchant in your emulator",
                  f"define decide_in_shop(self, app, shop_return_id, ret, decision) on {type(self).__name__}")
+        if by_webhook and not callable(self.decision_webhook):
+            fail("decisions_round_trip", "the suite cannot get the webhook your shop sends for a decision",
+                 f"define decision_webhook(self, app, shop_return_id, ret) on {type(self).__name__}, giving "
+                 "the (headers, body) your emulator sends once the return is decided")
         adapter = make_adapter()
-        for n, decision in enumerate(manifest.cap("decisions"), start=1):
+        for n, decision in enumerate(caps.decisions, start=1):
             ret, shop_id = self.kit_in_shop(adapter, running, n)
             self.decide_in_shop(running.app, shop_id, ret, Decision(decision))
-            reports = [r for r in adapter.fetch_decisions([ret], None) if r.return_id == ret.id]
-            got = {ld.external_line_id: ld.decision for r in reports for ld in r.lines}
+            if by_webhook:
+                result = adapter.parse_webhook(*self.decision_webhook(running.app, shop_id, ret))
+                got = {ld.external_line_id: ld.decision for ld in (result.decisions or {}).get(str(shop_id), [])}
+                how = "the webhook's WebhookResult.decisions gave"
+                fix = ("a shop whose decisions come by webhook only is never polled: parse_webhook must give "
+                       "WebhookResult.decisions = {shop_return_id: [LineDecision, ...]}, one per line")
+            else:
+                reports = [r for r in adapter.fetch_decisions([ret], None) if r.return_id == ret.id]
+                got = {ld.external_line_id: ld.decision for r in reports for ld in r.lines}
+                how = "fetch_decisions reported"
+                fix = ("map every decision the manifest lists from the shop's vocabulary, one LineDecision per "
+                       "line, with return_id = ret.id")
             wrong = {line.external_line_id: got.get(line.external_line_id) for line in ret.lines
                      if got.get(line.external_line_id) != Decision(decision)}
             if wrong:
-                fail("decisions_round_trip", f"the merchant decided '{decision}' in the shop; fetch_decisions "
-                     f"reported {wrong}", "map every decision the manifest lists from the shop's vocabulary, "
-                     "one LineDecision per line, with return_id = ret.id")
+                fail("decisions_round_trip", f"the merchant decided '{decision}' in the shop; {how} {wrong}", fix)
 
     @tier("silver")
     def test_webhook_signature_verified(self, make_adapter, manifest):
-        if "webhook" not in manifest.cap("decision_source"):
+        if not manifest.capabilities.webhook_decisions:
             pytest.skip("[webhook_signature_verified] not applicable: the shop declares no webhooks")
         adapter = make_adapter()
         body = b'{"id": 1, "return_ids": ["1"], "delivery_id": "kit"}'

@@ -14,12 +14,9 @@ from sqlalchemy import select
 from hub.connections import build_adapter, settings_for_storage
 from hub.db import Connection
 from hub.http import Redactor
-from hub.model import load_return
+from hub.model import State, load_return
 from hub.secrets import secret_fields
-from hub.sync import queueing
-from hub.sync.actions import sync_now
-from hub.sync.records import new_row
-from hub.sync.state import record_creation
+from hub.sync.commands import add_test_return, queue_next, sync_now
 from hub.web.api.present import connection_dict
 from hub.web.api.returns import API_SHOP, return_detail
 from hub.web.api.schemas import (
@@ -204,11 +201,8 @@ def create_test_return(body: dict, connection_id: int):
                       for i, line in enumerate(lines, start=1)],
             "flags": ["test"]})
         ret.is_test = True
-        row = new_row(connection_id, ret)
-        s.add(row)
-        s.flush()
-        record_creation(s, row, actor(), "test return created through the API")
-        return_id, active = row.id, conn.active
+        row = add_test_return(h, s, connection_id, ret, actor())
+        return_id, active, marketplace, shop = row.id, conn.active, conn.marketplace, conn.shop
     if active:
-        queueing.enqueue(h, "create_in_shop", connection_id)
+        queue_next(h, connection_id, State.RECEIVED, marketplace, shop)
     return return_detail(return_id)

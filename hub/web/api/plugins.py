@@ -34,5 +34,5 @@ def list_plugins():
         items.append({"name": info.name, "title": manifest.title if manifest else None, "kind": info.kind,
                       "version": info.version, "status": info.status,
                       "quality": manifest.quality if manifest else None,
-                      "capabilities": manifest.capabilities if manifest else {}, "settings": _settings(cls)})
+                      "capabilities": manifest.capabilities.as_dict() if manifest else {}, "settings": _settings(cls)})
     return {"items": items}

@@ -9,10 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from hub.db import Connection, ReturnLine, ReturnRow
 from hub.db.models import ApiShopReturn
-from hub.model import LineDecision, ReturnDecisions, State
-from hub.sync import actions, queueing
-from hub.sync.claims import now
-from hub.sync.deciding import DecisionError, apply_decisions, decide_manually
+from hub.model import LineDecision, State
+from hub.clock import now
+from hub.sync import commands
 from hub.web.api import pagination
 from hub.web.api.present import return_dict
 from hub.web.api.schemas import (
@@ -168,23 +167,19 @@ def decide(body: dict, return_id: int):
         decisions = _line_decisions(row, body)
         conn = row.connection
         from_shop = conn.shop == API_SHOP and row.state == State.IN_SHOP.value
-        state, is_test, connection_id, marketplace = row.state, row.is_test, row.connection_id, conn.marketplace
+        state, is_test, marketplace, shop = row.state, row.is_test, conn.marketplace, conn.shop
     if from_shop:
-        manifest = getattr(h.registry.marketplaces.get(marketplace), "manifest", None)
-        pushes = bool(manifest and manifest.cap("push_decision")) and not is_test
         if is_test:
             note = "; ".join(filter(None, [note, "test return: never sent to the marketplace"]))
-        decided = apply_decisions(h, ReturnDecisions(return_id, decisions), actor(), pushes, note)
-        if pushes and (decided or manifest.cap("per_line_push")):
-            queueing.enqueue(h, "push_decisions", connection_id)
+        commands.record_shop_decisions(h, return_id, decisions, actor(), note, marketplace, shop, send=not is_test)
         return return_detail(return_id)
     if is_test:
         abort(409, message=f"A test return is decided by its custom shop while it is in the shop; it is {state}.")
     if note is None:
         abort(422, errors={"note": ["a note is required when the decision is taken in Returnhub"]})
     try:
-        decide_manually(h, return_id, decisions, note, actor())
-    except DecisionError as exc:
+        commands.decide_manually(h, return_id, decisions, note, actor())
+    except commands.DecisionError as exc:
         abort(409, message=str(exc))
     return return_detail(return_id)
 
@@ -196,6 +191,6 @@ def retry(return_id: int):
     """Send a return that needs attention back to the step that failed. Scope: `returns:write`."""
     with hub().session() as s:
         own_return(s, return_id)
-    if not actions.retry(hub(), return_id, actor()):
+    if not commands.retry(hub(), return_id, actor()):
         abort(409, message="Only a return that needs attention can be retried.")
     return return_detail(return_id)

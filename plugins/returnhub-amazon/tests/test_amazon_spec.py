@@ -19,8 +19,8 @@ SPEC_URI = "urn:amazon:reports_2021-06-30"
 def test_manifest_is_valid_and_declares_no_decision_push():
     manifest = load_manifest("returnhub_amazon")
     assert manifest.slug == "amazon" and manifest.kind == "marketplace"
-    assert manifest.cap("push_decision") is False and manifest.cap("decisions") == []
-    assert manifest.cap("auto_accept_fulfilment") == ["FBA"] and manifest.cap("requires_action") is None
+    assert manifest.capabilities.push_decision is False and manifest.capabilities.decisions == ()
+    assert manifest.capabilities.auto_accept_fulfilment == ("FBA",) and manifest.capabilities.requires_action is None
 
 
 def test_settings_mark_secrets_and_explain_every_field():

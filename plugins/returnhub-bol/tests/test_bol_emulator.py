@@ -86,7 +86,7 @@ def test_plugin_loads_through_the_core_with_its_emulator():
     registry = load_plugins(allow=["bol"], strict=True)
     assert registry.plugins["bol"].loaded
     assert registry.marketplace("bol") is BolMarketplace
-    assert BolMarketplace.manifest.capabilities["auto_accept_fulfilment"] == ["FBB"]
+    assert BolMarketplace.capabilities.auto_accept_fulfilment == ("FBB",)
     emulator = next(e for e in registry.emulators() if e.slug == "bol")
     settings = BolSettings().load(emulator.settings("http://127.0.0.1:9"))
     assert settings["api_base_url"] == "http://127.0.0.1:9"

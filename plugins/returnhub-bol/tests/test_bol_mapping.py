@@ -42,10 +42,10 @@ def test_manifest_is_valid_and_matches_the_mapping():
     manifest = load_manifest("returnhub_bol")
     assert manifest.slug == "bol" and manifest.kind == "marketplace"
     caps = manifest.capabilities
-    assert set(caps["decisions"]) == {d.value for d in mapping.DECISION_TO_HANDLING}
-    assert "kept" not in caps["decisions"]
-    assert caps["push_decision"] and caps["partial_quantities"] and caps["per_line_push"]
-    assert caps["auto_accept_fulfilment"] == ["FBB"]
+    assert set(caps.decisions) == {d.value for d in mapping.DECISION_TO_HANDLING}
+    assert "kept" not in caps.decisions
+    assert caps.push_decision and caps.partial_quantities and caps.per_line_push
+    assert caps.auto_accept_fulfilment == ("FBB",)
 
 
 def _bol_return(**over):

@@ -38,6 +38,7 @@ from hub.db import Connection, Merchant, ReturnRow
 from hub.db.migrate import upgrade
 from hub.runtime import Hub
 from hub.sync import queueing
+from hub.sync.pipeline import Job
 from hub.testing.emulator import EmulatorServer
 from returnhub_fakemarket.emulator import create_app as create_market_app, sample_return
 from returnhub_shopify.emulator import EMULATOR_SECRET, EMULATOR_TOKEN, create_app as create_shopify_app, seed_orders
@@ -119,7 +120,7 @@ class Bench:
         seed_orders(self.shopify.app, [{"order_id": r["order"], "lines": [
             {"sku": i["sku"], "ean": i["ean"], "title": i["title"], "quantity": i["qty"]} for i in r["items"]]}
             for r in returns])
-        queueing.enqueue(self.hub, "poll_marketplace", self.cid)
+        queueing.enqueue(self.hub, Job.POLL_MARKETPLACE, self.cid)
         wait_until(lambda: self.count_in("in_shop") == count, 60 + count, f"{count} returns created in Shopify")
         wait_until(self.idle, 60 + count, "the worker to finish the jobs of the creation webhooks")
 

@@ -18,8 +18,8 @@ def test_manifest_is_valid_and_matches_the_adapter():
     from returnhub_shopify.adapter import ShopifyShop
     manifest = load_manifest("returnhub_shopify")
     assert (manifest.slug, manifest.kind) == (ShopifyShop.slug, "shop")
-    assert set(manifest.cap("decision_source")) == {"poll", "webhook"}
-    assert set(manifest.cap("order_lookup")) == set(ShopifySettings().fields["order_lookup"].validate.choices)
+    assert set(manifest.capabilities.decision_source) == {"poll", "webhook"}
+    assert set(manifest.capabilities.order_lookup) == set(ShopifySettings().fields["order_lookup"].validate.choices)
     assert callable(ShopifyShop.parse_webhook) and ShopifyShop.parse_webhook is not ShopifyShop.__mro__[1].parse_webhook
 
 
