@@ -22,6 +22,7 @@ from hub.http import ClientFactory, Redactor, describe_error, raise_for_status
 from hub.sdk.auth import Signature, SigningAuth
 from hub.sdk.signing import hmac_sha256_hex, kaufland_auth
 from hub.sync import queueing
+from hub.sync.pipeline import Job as HubJob
 from hub.sync.worker import build_worker
 from hub.testing.connections import create_connection
 from hub.testing.emulator import EmulatorServer
@@ -109,9 +110,9 @@ def test_error_bodies_of_common_shapes_are_described(body, expected):
 def test_a_secret_in_an_error_body_is_hidden():
     Redactor.add("tok-in-BODY-55")
     request = httpx.Request("GET", "https://api.example/x")
-    text = describe_error(httpx.Response(400, json={"error": "bad", "error_description": "tok-in-BODY-55 wrong"},
+    text = describe_error(httpx.Response(400, json={"error": "bad", "error_description": "tok-in-BODY-55 mismatch"},
                                          request=request))
-    assert text == "GET /x -> 400: bad: *** wrong"
+    assert text == "GET /x -> 400: bad: *** mismatch"
 
 
 # --- the core's records: last_error and job data -------------------------------------------------
@@ -143,7 +144,7 @@ def test_last_error_and_job_data_hold_no_secrets(hub, echo, shop_emu, signed_fak
         hub, marketplace="fakemarket", shop="fakeshop",
         marketplace_settings={"base_url": echo.url, "api_key": "market-secret-key"},
         shop_settings={"base_url": shop_emu.url, "token": "shop-secret-token", "webhook_secret": "shop-wh-secret"})
-    poll_id = queueing.enqueue(hub, "poll_marketplace", conn_id)
+    poll_id = queueing.enqueue(hub, HubJob.POLL_MARKETPLACE, conn_id)
     failed = hub.queue.enqueue(f"{__name__}.failing_job", args=(echo.url,))
     build_worker(hub).work(burst=True, logging_level="WARNING")  # the production worker class
 

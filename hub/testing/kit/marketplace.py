@@ -55,8 +55,8 @@ class MarketplaceSuite(PluginSuite):
         adapter = make_adapter()
         self.kit_call(adapter)
         pages = self.kit_poll(adapter, "traffic_matches_api_description")
-        decisions = self.kit_manifest().cap("decisions") or []
-        if not self.kit_manifest().cap("push_decision") or not decisions:
+        caps = self.kit_manifest().capabilities
+        if not caps.push_decision or not caps.decisions:
             return
         items = [i for p in pages for i in p.items if isinstance(i, dict)]
         rets = [r for r in map(load_return, items) if r.fulfilment.value == "merchant"]
@@ -64,7 +64,7 @@ class MarketplaceSuite(PluginSuite):
             ret = rets[-1]
             ret.id, ret.connection_id = 1, 1
             for line in ret.lines:
-                line.decision, line.decision_quantity = Decision(decisions[0]), line.quantity
+                line.decision, line.decision_quantity = Decision(caps.decisions[0]), line.quantity
             adapter.push_decision(ret, ret.lines)
 
     @staticmethod

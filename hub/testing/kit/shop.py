@@ -69,7 +69,7 @@ class ShopSuite(PluginSuite):
         adapter = make_adapter()
         self.kit_call(adapter)
         ret, _ = self.kit_in_shop(adapter, running)
-        if "poll" in (self.kit_manifest().cap("decision_source") or []):
+        if self.kit_manifest().capabilities.polls_decisions:
             adapter.fetch_decisions([ret], None)
 
     # -- bronze ---------------------------------------------------------------------------------
