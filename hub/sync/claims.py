@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
+from hub import clock
 from hub.db import Connection, ReturnRow
 from hub.errors import AuthError, HubError, TransientError
 from hub.model import State
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    """Aware UTC now, read through the injectable clock."""
+    return clock.now()
 
 
 def claim_many(hub, ids: list[int], states: list[State]) -> tuple[str, list[ReturnRow]]:

@@ -5,11 +5,12 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
+from hub import clock
 from hub.connections import build_adapter
 from hub.db import Connection, ReturnLine, ReturnRow, SyncCursor
 from hub.errors import AuthError
@@ -28,7 +29,7 @@ MAX_PAGES_PER_JOB = 100
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 def _active_connection(hub, connection_id: int) -> Connection | None:

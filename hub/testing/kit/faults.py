@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
+
+from hub import clock
 
 
 @dataclass
@@ -55,7 +56,7 @@ class FaultInjector:
         path = environ.get("PATH_INFO", "")
         if path.startswith(self.hooks_prefix):
             return self.app(environ, start_response)
-        seen = Seen(time.monotonic(), environ.get("REQUEST_METHOD", "GET"), path)
+        seen = Seen(clock.monotonic(), environ.get("REQUEST_METHOD", "GET"), path)
         with self._lock:
             self.seen.append(seen)
             fault = next((f for f in self.faults if f.count > 0 and f.path in path), None)
