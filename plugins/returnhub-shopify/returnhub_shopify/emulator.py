@@ -88,7 +88,7 @@ class Store:
         b["currentlyAvailable"] = min(b["maximumAvailable"],
                                       b["currentlyAvailable"] + (now - b["at"]) * b["restoreRate"])
         b["at"] = now
-        ok = b["currentlyAvailable"] >= cost
+        ok = b["currentlyAvailable"] >= cost - 1e-6  # a refill waited for exactly is enough despite float error
         if ok:
             b["currentlyAvailable"] -= cost
         return ok, {"maximumAvailable": b["maximumAvailable"],
