@@ -17,7 +17,7 @@ from hub.errors import AuthError
 from hub.model import State
 from hub.runtime import current
 from hub.sync import queueing
-from hub.sync.claims import claim_many, release
+from hub.sync.claims import claim_many, heartbeat, release
 from hub.sync.creating import CREATABLE, create_one
 from hub.sync.deciding import apply_decision_batch
 from hub.sync.importing import import_page
@@ -90,7 +90,8 @@ def _work(hub, ids: list[int], states, step) -> dict[str, int]:
         if outcome == "auth":
             stop.set()
 
-    with ThreadPoolExecutor(max_workers=max(1, min(hub.config.concurrency, len(rows) or 1))) as pool:
+    with heartbeat(hub, token, [row.id for row in rows]), \
+            ThreadPoolExecutor(max_workers=max(1, min(hub.config.concurrency, len(rows) or 1))) as pool:
         list(pool.map(run, rows))
     return counts
 
