@@ -163,7 +163,8 @@ class AddressGuard:
 # the shared clock of every worker; a fake clock in force (tests) passes its own time instead.
 _BUCKET_LUA = """
 local capacity, rate, pause, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local now = tonumber(ARGV[5])
+local given = tonumber(ARGV[5])
+local now = given
 if now == nil then
   local t = redis.call('TIME')
   now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -185,7 +186,9 @@ else
   wait = ts - now + math.max(0, 1 - tokens) / rate
 end
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'ts', string.format('%.6f', ts))
-redis.call('PEXPIRE', KEYS[1], math.ceil((ts - now + capacity / rate) * 1000) + 1000)
+local ttl = math.ceil((ts - now + capacity / rate) * 1000) + 1000
+if given ~= nil then ttl = ttl + 3600000 end  -- a fake clock's bucket must not expire with real time
+redis.call('PEXPIRE', KEYS[1], ttl)
 return {string.format('%.6f', wait), taken}
 """
 
