@@ -8,10 +8,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from hub import clock
 from hub.db.models import ApiToken, Merchant
 
 SCOPES = ("returns:read", "returns:write", "connections:write")
@@ -55,7 +56,7 @@ def authenticate(hub, token: str) -> Authenticated | None:
     """The grant of a presented token, or None when unknown or revoked; notes when it was last used."""
     if not token or not token.startswith("rh_") or len(token) > 200:
         return None
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     with hub.session() as s:
         row = s.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
         if row is None or row.revoked_at is not None:
@@ -70,7 +71,7 @@ def revoke(hub, merchant_id: int, token_id: int) -> bool:
     with hub.session() as s:
         result = s.execute(update(ApiToken).where(
             ApiToken.id == token_id, ApiToken.merchant_id == merchant_id, ApiToken.revoked_at.is_(None),
-        ).values(revoked_at=datetime.now(timezone.utc)))
+        ).values(revoked_at=clock.now()))
         return result.rowcount == 1
 
 

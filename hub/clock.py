@@ -26,6 +26,10 @@ class Clock:
     def sleep(self, seconds: float) -> None:
         raise NotImplementedError
 
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Block until ``event`` is set or ``seconds`` of this clock pass; whether the event is set."""
+        raise NotImplementedError
+
     def now(self) -> datetime:
         """Aware UTC datetime of :meth:`time`."""
         return datetime.fromtimestamp(self.time(), UTC)
@@ -44,6 +48,9 @@ class SystemClock(Clock):
         if seconds > 0:
             _time.sleep(seconds)
 
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        return event.wait(max(0.0, seconds))
+
 
 class FakeClock(Clock):
     """Time that moves only when told: ``advance(s)``, or ``sleep(s)`` which records the wait and advances.
@@ -59,6 +66,7 @@ class FakeClock(Clock):
         self._mono = 1_000_000.0
         self._lock = threading.Lock()
         self._moved = threading.Condition(self._lock)
+        self._waiting = 0
         self.slept: list[float] = []
 
     def time(self) -> float:
@@ -81,6 +89,25 @@ class FakeClock(Clock):
         with self._lock:
             self.slept.append(float(seconds))
         self.advance(seconds)
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Returns once ``event`` is set (seen within a few milliseconds) or another thread advanced
+        the clock by ``seconds``; a background loop on a fake clock thus runs as time is moved."""
+        with self._moved:
+            deadline = self._mono + max(0.0, float(seconds))
+            self._waiting += 1
+            try:
+                while not event.is_set() and self._mono < deadline:
+                    self._moved.wait(0.01)
+            finally:
+                self._waiting -= 1
+        return event.is_set()
+
+    @property
+    def waiting(self) -> int:
+        """How many threads are blocked in :meth:`wait` now: a test advances once its loop is waiting."""
+        with self._lock:
+            return self._waiting
 
     def set(self, when: float | datetime) -> None:
         """Jump wall time to ``when`` (forward or back; monotonic time still only moves forward)."""
@@ -136,3 +163,12 @@ def monotonic() -> float:
 def sleep(seconds: float) -> None:
     """Wait ``seconds`` (a fake clock records the wait and advances instead)."""
     _current.sleep(seconds)
+
+
+def wait(event: threading.Event, seconds: float) -> bool:
+    """Wait until ``event`` is set or ``seconds`` pass on the clock in force; whether it is set.
+
+    For background loops (``while not clock.wait(stop, every): ...``) that a test drives by
+    advancing a fake clock.
+    """
+    return _current.wait(event, seconds)

@@ -40,7 +40,7 @@ class Config:
     concurrency: int = 16                     # concurrent platform calls within one batch job
     http_timeout: float = 15.0
     http_retries: int = 3
-    claim_seconds: int = 600
+    claim_seconds: int = 60                   # lease on a batch's returns, renewed while its worker lives
     session_idle_minutes: int = 60
     secure_cookies: bool = True
     testing: bool = False

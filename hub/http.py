@@ -26,6 +26,7 @@ from urllib.parse import quote, quote_plus
 import certifi
 import httpx
 
+from hub import clock
 from hub.errors import AddressNotAllowed, AuthError, PermanentError, TransientError
 from hub.host_patterns import HostPatterns
 
@@ -55,7 +56,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     if when.tzinfo is None:  # "-0000" zone: RFC 5322 says UTC without a claim of local time
         when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return max(0.0, when.timestamp() - (clock.time() if now is None else now))
 
 
 def raise_for_status(response: httpx.Response) -> None:
@@ -200,7 +201,7 @@ class AddressGuard:
         if self.allowed_hosts is not None and key[0] not in self.allow_local:
             self.allowed_hosts.check(host)
         cached = self._resolved.get(key)
-        if cached is not None and cached[0] > time.monotonic():
+        if cached is not None and cached[0] > clock.monotonic():
             return cached[1]
         infos = socket.getaddrinfo(host, key[1], type=socket.SOCK_STREAM)
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
@@ -208,19 +209,24 @@ class AddressGuard:
             refused = [str(ip) for ip in addresses if not is_public_address(ip)]
             if refused:
                 raise AddressNotAllowed(f"host {host} resolves to non-public {', '.join(refused)}")
-        self._resolved[key] = (time.monotonic() + self.RESOLVE_TTL, addresses)
+        self._resolved[key] = (clock.monotonic() + self.RESOLVE_TTL, addresses)
         return addresses
 
 
 # --- rate limit ------------------------------------------------------------------------------
 
 # KEYS[1]: the bucket (hash: tokens available at time ts). ARGV: capacity, refill rate per second,
-# pause seconds (0: take tokens), most tokens to take. ts in the future means paused until then.
-# Returns {seconds to wait before a token is available, tokens taken}. Redis TIME is the shared clock.
+# pause seconds (0: take tokens), most tokens to take, now ('' for Redis TIME). ts in the future means
+# paused until then. Returns {seconds to wait before a token is available, tokens taken}. Redis TIME is
+# the shared clock of every worker; a fake clock in force (tests) passes its own time instead.
 _BUCKET_LUA = """
 local capacity, rate, pause, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local given = tonumber(ARGV[5])
+local now = given
+if now == nil then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(state[1]) or capacity
 local ts = tonumber(state[2]) or now
@@ -238,7 +244,9 @@ else
   wait = ts - now + math.max(0, 1 - tokens) / rate
 end
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'ts', string.format('%.6f', ts))
-redis.call('PEXPIRE', KEYS[1], math.ceil((ts - now + capacity / rate) * 1000) + 1000)
+local ttl = math.ceil((ts - now + capacity / rate) * 1000) + 1000
+if given ~= nil then ttl = ttl + 3600000 end  -- a fake clock's bucket must not expire with real time
+redis.call('PEXPIRE', KEYS[1], ttl)
 return {string.format('%.6f', wait), taken}
 """
 
@@ -266,31 +274,32 @@ class RateLimiter:
         self.capacity = requests
         self.rate = requests / per_seconds
         self.lease = 1 if self.rate < self.LEASE_RATE else max(1, min(self.LEASE_MAX, int(self.rate / 20)))
-        self.sleep = time.sleep
+        self.sleep = clock.sleep
         self._script = redis.register_script(_BUCKET_LUA)
         self._lock = threading.Lock()
         self._leased, self._leased_until = 0, 0.0
 
     def _run(self, pause: float, want: int = 1) -> tuple[float, int]:
-        wait, taken = self._script(keys=[self.key], args=[self.capacity, self.rate, pause, want])
+        now = "" if isinstance(clock.get(), clock.SystemClock) else repr(clock.time())
+        wait, taken = self._script(keys=[self.key], args=[self.capacity, self.rate, pause, want, now])
         return float(wait), int(taken)
 
     def _take(self) -> float:
         """Take a token (from this process's lease, else from Redis); 0, or the seconds to wait."""
         with self._lock:
-            if self._leased and time.monotonic() < self._leased_until:
+            if self._leased and clock.monotonic() < self._leased_until:
                 self._leased -= 1
                 return 0.0
             wait, taken = self._run(0, self.lease)
             if taken:
-                self._leased, self._leased_until = taken - 1, time.monotonic() + self.LEASE_SECONDS
+                self._leased, self._leased_until = taken - 1, clock.monotonic() + self.LEASE_SECONDS
             return wait
 
     def acquire(self, timeout: float = 30.0) -> None:
         """Block (sleeping) until a token is taken; TransientError if none within ``timeout``."""
-        deadline = time.monotonic() + timeout
+        deadline = clock.monotonic() + timeout
         while (wait := self._take()) > 0:
-            if time.monotonic() + wait > deadline:
+            if clock.monotonic() + wait > deadline:
                 raise TransientError(f"rate limit: no request slot within {timeout:g} s",
                                      retry_after=wait)
             self.sleep(wait)
@@ -448,7 +457,7 @@ class ClientFactory:
         self.max_retry_after = max_retry_after
         self.limits = httpx.Limits(max_connections=max_connections,
                                    max_keepalive_connections=max_connections)
-        self.sleep = time.sleep
+        self.sleep = clock.sleep
         for secret in secrets:
             Redactor.add(secret)
 

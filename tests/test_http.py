@@ -14,6 +14,7 @@ import flask
 import httpx
 import pytest
 
+from hub import clock
 from hub.errors import AddressNotAllowed, AuthError, PermanentError, TransientError
 from hub.http import (
     AddressGuard,
@@ -30,7 +31,7 @@ LOCAL = ["127.0.0.1"]
 
 
 def make_emulator_app() -> flask.Flask:
-    """A platform stand-in that records every hit (path, method, monotonic time)."""
+    """A platform stand-in that records every hit (path, method, monotonic time of the clock in force)."""
     app = flask.Flask(__name__)
     app.hits = []
     app.throttled = threading.Event()
@@ -40,7 +41,7 @@ def make_emulator_app() -> flask.Flask:
 
     @app.before_request
     def record():
-        app.hits.append((flask.request.path, flask.request.method, time.monotonic()))
+        app.hits.append((flask.request.path, flask.request.method, clock.monotonic()))
 
     @app.route("/ok", methods=["GET", "POST"])
     def ok():
@@ -373,28 +374,27 @@ def test_two_clients_sharing_a_key_never_exceed_the_rate(emu, redis_conn):
     assert len(stamps) >= 0.6 * (5 + 10 * 1.5)
 
 
-def test_pause_blocks_every_limiter_of_the_key(redis_conn):
+def test_pause_blocks_every_limiter_of_the_key(redis_conn, fake_clock):
     first = RateLimiter(redis_conn, "conn:2", requests=100, per_seconds=1)
     second = RateLimiter(redis_conn, "conn:2", requests=100, per_seconds=1)
     other = RateLimiter(redis_conn, "conn:3", requests=100, per_seconds=1)
-    started = time.monotonic()
     first.pause(0.5)
     other.acquire(timeout=0.1)
+    assert fake_clock.slept == []  # another key is not paused
     second.acquire()
-    assert time.monotonic() - started >= 0.5
+    assert sum(fake_clock.slept) == pytest.approx(0.5, abs=1e-3)
 
 
-def test_acquire_gives_up_at_its_timeout(redis_conn):
+def test_acquire_gives_up_at_its_timeout(redis_conn, fake_clock):
     limiter = RateLimiter(redis_conn, "conn:4", requests=1, per_seconds=1)
     limiter.pause(30)
-    started = time.monotonic()
     with pytest.raises(TransientError) as caught:
         limiter.acquire(timeout=0.2)
-    assert time.monotonic() - started < 0.2
+    assert fake_clock.slept == []  # a wait past the timeout is not even begun
     assert 29 < caught.value.retry_after <= 30
 
 
-def test_429_with_retry_after_holds_off_every_worker(emu, redis_conn):
+def test_429_with_retry_after_holds_off_every_worker(emu, redis_conn, fake_clock):
     """After a 429 with Retry-After: 1 neither the client nor another worker sends for 1 s."""
     limit = {"requests": 100, "per_seconds": 1}
 
@@ -402,20 +402,20 @@ def test_429_with_retry_after_holds_off_every_worker(emu, redis_conn):
         return ClientFactory(redis=redis_conn, limiter_key="conn:5", rate_limit=limit,
                              allow_local=LOCAL)
 
-    def other_worker():
-        emu.app.throttled.wait(2)
-        time.sleep(0.2)
-        with factory()(emu.url) as client:
-            client.get("/ok")
+    throttled, other = factory(), factory()
 
-    other = threading.Thread(target=other_worker)
-    other.start()
-    with factory()(emu.url) as client:
+    def wait_while_another_worker_sends(seconds):
+        assert emu.app.throttled.is_set()
+        with other(emu.url) as client:
+            client.get("/ok")
+        fake_clock.sleep(seconds)
+
+    throttled.sleep = wait_while_another_worker_sends
+    with throttled(emu.url) as client:
         assert client.get("/limited/1").status_code == 200
-    other.join()
     throttled_at, retried_at = hits(emu, "/limited/1")
-    assert retried_at - throttled_at >= 1.0
-    assert hits(emu, "/ok")[0] - throttled_at >= 1.0
+    assert retried_at - throttled_at >= 1.0 - 1e-3
+    assert hits(emu, "/ok")[0] - throttled_at >= 1.0 - 1e-3  # the other worker waited the pause out
 
 
 # --- logs --------------------------------------------------------------------------------------
@@ -452,20 +452,19 @@ def test_redactor_hides_registered_values_and_secret_looking_fields(caplog):
     assert "q=***" in caplog.text and "RuntimeError: login failed for ***" in caplog.text
 
 
-def test_an_operation_bucket_limits_on_top_of_the_connection(emu, redis_conn):
+def test_an_operation_bucket_limits_on_top_of_the_connection(emu, redis_conn, fake_clock):
     """An operation limited to 2 at once then 2/s waits, while the connection's own bucket is loose."""
     factory = ClientFactory(redis=redis_conn, limiter_key="conn:9", rate_limit={"requests": 100, "per_seconds": 1},
                             allow_local=LOCAL)
     with factory(emu.url, operation="createReport", rate_limit={"requests": 2, "per_seconds": 1}) as slow, \
             factory(emu.url) as fast:
-        started = time.monotonic()
         for _ in range(4):
             slow.get("/ok")
-        assert time.monotonic() - started >= 0.9
-        started = time.monotonic()
+        assert sum(fake_clock.slept) == pytest.approx(1.0, abs=1e-3)  # two at once, then two at 2/s
+        fake_clock.slept.clear()
         for _ in range(4):
             fast.get("/ok")
-        assert time.monotonic() - started < 0.5
+        assert fake_clock.slept == []
 
 
 def test_a_fast_bucket_leases_tokens_yet_keeps_the_rate(emu, redis_conn):

@@ -11,9 +11,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from hub import clock
+
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Column default: aware UTC now from the injectable clock."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

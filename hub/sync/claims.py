@@ -1,20 +1,25 @@
 """Claims and failure handling: one worker at a time per return, bounded retries, never a loop.
 
 A claim is a lease on return rows taken by one conditional UPDATE per batch, so two workers
-running the same job at once cannot both call a platform for the same return. Every claim counts
-an attempt; a return whose attempts run out (including by a worker dying mid-call) lands in
-needs_attention.
+running the same job at once cannot both call a platform for the same return. While its worker
+lives, :func:`heartbeat` renews the lease, so it can be short: a killed worker's returns are free
+again within ``claim_seconds``. Every claim counts an attempt; a return whose attempts run out
+(including by a worker dying mid-call) lands in needs_attention.
 """
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
+from hub import clock
 from hub.db import Connection, ReturnRow
 from hub.errors import AuthError, HubError, TransientError
 from hub.http import Redactor
@@ -25,7 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    """Aware UTC now, read through the injectable clock."""
+    return clock.now()
 
 
 def claim_many(hub, ids: list[int], states: list[State]) -> tuple[str, list[ReturnRow]]:
@@ -64,6 +70,47 @@ def claim(hub, return_id: int, states: list[State]) -> str | None:
     """Lease one return (see claim_many); the token, or None if it is not ours to work."""
     token, rows = claim_many(hub, [return_id], states)
     return token if rows else None
+
+
+def renew(hub, token: str, ids: list[int]) -> int:
+    """Push the lease of the rows of ``ids`` still held under ``token`` to ``claim_seconds`` from now;
+    how many were still held (finished and released rows, or rows taken over, are left alone)."""
+    if not ids:
+        return 0
+    moment = now()
+    with hub.session() as s:
+        result = s.execute(
+            update(ReturnRow).where(ReturnRow.id.in_(ids), ReturnRow.claim_token == token)
+            .values(claimed_until=moment + timedelta(seconds=hub.config.claim_seconds))
+            .execution_options(synchronize_session=False))
+        return result.rowcount
+
+
+@contextmanager
+def heartbeat(hub, token: str, ids: list[int], every: float | None = None) -> Iterator[None]:
+    """While the block runs, renew the lease of ``ids`` under ``token`` every ``every`` seconds
+    (a third of ``claim_seconds`` by default) from a background thread; stops with the block.
+
+    A worker that dies stops renewing, so its returns are free again within ``claim_seconds``.
+    """
+    interval = every if every is not None else max(hub.config.claim_seconds / 3, 0.1)
+    stop = threading.Event()
+
+    def beat():
+        while not clock.wait(stop, interval):
+            try:
+                if renew(hub, token, ids) == 0:
+                    return  # every row released (or taken over): nothing left to hold
+            except Exception:  # a database hiccup: the next beat tries again, the lease still runs
+                log.warning("claim %s: renewing the lease failed", token[:8], exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"claim-heartbeat-{token[:8]}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def release(session, row: ReturnRow, token: str) -> bool:

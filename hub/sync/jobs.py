@@ -5,11 +5,12 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
+from hub import clock
 from hub.connections import build_adapter
 from hub.db import Connection, ReturnLine, ReturnRow, SyncCursor
 from hub.errors import AuthError
@@ -17,7 +18,7 @@ from hub.http import Redactor
 from hub.model import State
 from hub.runtime import current
 from hub.sync import pipeline, queueing
-from hub.sync.claims import claim_many, release
+from hub.sync.claims import claim_many, heartbeat, release
 from hub.sync.creating import create_one
 from hub.sync.deciding import apply_decision_batch
 from hub.sync.importing import import_page
@@ -30,7 +31,7 @@ MAX_PAGES_PER_JOB = 100
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 def _active_connection(hub, connection_id: int) -> Connection | None:
@@ -96,7 +97,8 @@ def _work(hub, ids: list[int], states, step) -> dict[str, int]:
         if outcome == "auth":
             stop.set()
 
-    with ThreadPoolExecutor(max_workers=max(1, min(hub.config.concurrency, len(rows) or 1))) as pool:
+    with heartbeat(hub, token, [row.id for row in rows]), \
+            ThreadPoolExecutor(max_workers=max(1, min(hub.config.concurrency, len(rows) or 1))) as pool:
         list(pool.map(run, rows))
     return counts
 

@@ -5,12 +5,12 @@ transaction, so running a step twice changes nothing the second time.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from functools import lru_cache
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
+from hub import clock
 from hub.db import ReturnEvent, ReturnRow
 from hub.model import State
 from hub.stats import deltas as stats
@@ -49,7 +49,7 @@ def transition(session: Session, row: ReturnRow, to: State, actor: str, detail: 
     current = State(row.state)
     if to not in ALLOWED.get(current, ()):
         raise IllegalTransition(f"return {row.id}: {current} -> {to} is not a transition")
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     connection = session.connection()
     result = connection.execute(_update_statement(tuple(sorted(values)), claim is not None), {
         "_id": row.id, "_from": current.value, "_claim": claim, "state": to.value, "updated_at": now, **values})
@@ -71,7 +71,7 @@ def transition(session: Session, row: ReturnRow, to: State, actor: str, detail: 
 
 def record_creation(session: Session, row: ReturnRow, actor: str, detail: str | None = None) -> None:
     """The first event of a return: it was received from the marketplace."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     session.add(ReturnEvent(return_id=row.id, at=now, from_state=None, to_state=State.RECEIVED.value,
                             actor=actor, detail=detail))
     outbox.record(session, row, None, State.RECEIVED.value, actor, detail, now)

@@ -13,11 +13,22 @@ import redis as redis_lib
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from hub import clock as hub_clock
 from hub.config import Config
 from hub.runtime import Hub
 from hub.testing.services import TestDatabase, test_database_backends, test_redis_url
 
 _databases: dict[str, TestDatabase] = {}
+
+
+@pytest.fixture
+def fake_clock():
+    """A :class:`hub.clock.FakeClock` in force for the test (core, emulators, kit); the system's after.
+
+    Move time with ``fake_clock.advance(seconds)``; ``fake_clock.slept`` lists every wait taken.
+    """
+    with hub_clock.use(hub_clock.FakeClock()) as installed:
+        yield installed
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,6 @@
 """Sign-in and sign-out for merchant users, throttled per address and per account."""
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -10,6 +8,7 @@ from werkzeug.security import check_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
+from hub import clock
 from hub.db import User
 from hub.web import sessions
 from hub.web.context import hub
@@ -59,7 +58,7 @@ def login():
             user_id = user.id if ok else None
         if not ok:
             _record_failure(keys)
-            time.sleep(0.2)
+            clock.sleep(0.2)
             flash("Wrong email or password.", "error")
             return render_template("login.html", form=form), 401
         sessions.start(hub(), user_id)

@@ -6,11 +6,12 @@ Redis for a minute per merchant and period, so a busy back office does not re-re
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date
 
 from flask import Blueprint, g, render_template, request
 from sqlalchemy import func, select
 
+from hub import clock
 from hub.db import Connection
 from hub.web import charts, stats
 from hub.web.context import hub, login_required
@@ -32,7 +33,7 @@ def _figures(merchant_id: int, days: int) -> dict:
         figures = stats.dashboard(s, merchant_id, days, titles)
         figures["has_connections"] = bool(s.scalar(select(func.count()).select_from(Connection)
                                                    .where(Connection.merchant_id == merchant_id)))
-    figures["as_of"] = datetime.now(timezone.utc).strftime("%H:%M:%S UTC")
+    figures["as_of"] = clock.now().strftime("%H:%M:%S UTC")
     h.redis.set(key, json.dumps(figures, default=lambda v: v.isoformat() if isinstance(v, date) else str(v)),
                 ex=CACHE_SECONDS)
     return json.loads(h.redis.get(key))

@@ -1,13 +1,15 @@
 """Jinja filters for dates, ages and state labels."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
+
+from hub import clock
 
 
 def age(value: datetime | None) -> str:
     if value is None:
         return ""
-    seconds = (datetime.now(timezone.utc) - value).total_seconds()
+    seconds = (clock.now() - value).total_seconds()
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{int(seconds // size)}{unit}"

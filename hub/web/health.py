@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
+from hub import clock
 from hub.connections import build_adapter
 from hub.errors import AddressNotAllowed, AuthError, PermanentError, TransientError
 from hub.http import Redactor
@@ -27,7 +28,7 @@ def next_run(conn, config) -> str:
     if conn.last_poll_at is None:
         return "within a minute"
     due = conn.last_poll_at + timedelta(seconds=config.poll_interval)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     if due <= now:
         return "due now"
     minutes = int((due - now).total_seconds() // 60)

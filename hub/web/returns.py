@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
 
 from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context,
                    url_for)
 from sqlalchemy import select
 
+from hub import clock
 from hub.db import ReturnRow
 from hub.model import Decision, LineDecision, State
 from hub.sync.commands import MANUAL_STATES, DecisionError, decide_manually, retry, retry_many, waiting_hint
@@ -131,7 +131,7 @@ def export():
             if cursor is None:
                 return
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
     return Response(stream_with_context(generate()), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="returns-{stamp}.csv"'})
 

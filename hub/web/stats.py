@@ -18,10 +18,11 @@ period and monthly rows from then on.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
+from hub import clock
 from hub.db import Connection, ReturnRow
 from hub.db.rollups import DAY, MONTH, StatsDay, StatsItem, StatsLatency, StatsReason
 
@@ -78,7 +79,7 @@ def dashboard(session, merchant_id: int, days: int, titles: dict[str, str]) -> d
     connections = dict(session.execute(select(Connection.id, Connection.marketplace)
                                        .where(Connection.merchant_id == merchant_id)).all())
     ids = list(connections) or [-1]
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     first = today - timedelta(days=days - 1)
 
     states = dict(session.execute(select(ReturnRow.state, func.count()).where(ReturnRow.connection_id.in_(ids))

@@ -10,11 +10,12 @@ import json
 import logging
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
+from hub import clock
 from hub.db.models import DeliveryAttempt, OutboundDelivery, OutboxEvent, WebhookEndpoint
 from hub.http import ClientFactory
 from hub.webhooks_out.endpoints import signing_secrets
@@ -33,7 +34,7 @@ SWEEP_SECONDS = 30
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 def backoff(attempts: int) -> timedelta:

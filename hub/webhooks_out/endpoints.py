@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import secrets as _secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from hub import clock
 from hub.db.models import WebhookEndpoint
 from hub.errors import AddressNotAllowed
 from hub.http import AddressGuard
@@ -48,14 +49,14 @@ def rotate(hub, endpoint: WebhookEndpoint) -> str:
     """A new secret; the old one keeps signing (a second v1) for ROTATION_OVERLAP."""
     secret = new_secret()
     endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_until = datetime.now(timezone.utc) + ROTATION_OVERLAP
+    endpoint.previous_secret_until = clock.now() + ROTATION_OVERLAP
     endpoint.secret = hub.box.encrypt(secret)
     return secret
 
 
 def signing_secrets(hub, endpoint: WebhookEndpoint, now: datetime | None = None) -> list[str]:
     """The secrets a delivery is signed with now: the current one, and the previous during rotation."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     result = [hub.box.decrypt(endpoint.secret)]
     if endpoint.previous_secret and endpoint.previous_secret_until and endpoint.previous_secret_until > now:
         result.append(hub.box.decrypt(endpoint.previous_secret))

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
+
+from hub import clock
 
 HEADER = "Returnhub-Signature"
 TOLERANCE = 300  # seconds a receiver should accept between t and its clock
@@ -11,7 +12,7 @@ TOLERANCE = 300  # seconds a receiver should accept between t and its clock
 
 def sign(body: bytes, secrets: list[str], timestamp: int | None = None) -> str:
     """The header value signing ``body`` with every secret (two during a rotation)."""
-    t = int(time.time()) if timestamp is None else timestamp
+    t = int(clock.time()) if timestamp is None else timestamp
     signed = f"{t}.".encode() + body
     parts = [f"t={t}"] + [f"v1={hmac.new(s.encode(), signed, hashlib.sha256).hexdigest()}" for s in secrets]
     return ",".join(parts)
@@ -24,7 +25,7 @@ def verify(body: bytes, header: str, secret: str, tolerance: int = TOLERANCE, no
     if len(timestamps) != 1 or not timestamps[0].isdigit():
         return False
     t = int(timestamps[0])
-    if abs((time.time() if now is None else now) - t) > tolerance:
+    if abs((clock.time() if now is None else now) - t) > tolerance:
         return False
     expected = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
     return any(hmac.compare_digest(expected, v.strip()) for k, v in items if k.strip() == "v1")

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 
 from redis.exceptions import RedisError
 from sqlalchemy import event as sa_event, select
 from sqlalchemy.orm import Session
 
+from hub import clock
 from hub.db.models import Connection, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class SubscriptionCache:
 
     def _refresh(self) -> bool:
         """Drop the entries when another process changed an endpoint; False when Redis cannot tell."""
-        now = time.monotonic()
+        now = clock.monotonic()
         if now - self._checked < CHECK_SECONDS and self._token is not None:
             return True
         with self._lock:

@@ -51,7 +51,10 @@ def pytest_pyfunc_call(pyfuncitem):
 
 @pytest.fixture
 def clock():
-    """A :class:`FakeClock`; give ``clock.sleep`` to a ClientFactory so retries wait no real time."""
+    """A :class:`FakeClock` not put in force; give ``clock.sleep`` to a ClientFactory so retries wait no real time.
+
+    To make the whole process read fake time, use the ``fake_clock`` fixture of :mod:`hub.testing.fixtures`.
+    """
     return FakeClock()
 
 

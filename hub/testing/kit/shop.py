@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import secrets as _secrets
-from datetime import datetime, timezone
 
 import pytest
 
+from hub import clock
 from hub.errors import AuthError
 from hub.model import Address, Customer, Decision, Line, Return
 from hub.testing.kit.base import PluginSuite, fail, login, tier
@@ -44,7 +44,7 @@ class ShopSuite(PluginSuite):
         """A realistic canonical return with two lines, as the core hands it to a shop."""
         tag = _secrets.token_hex(3).upper()
         return Return(
-            external_id=f"KIT{tag}", marketplace_order_id=f"KIT{tag}{n}", requested_at=datetime.now(timezone.utc),
+            external_id=f"KIT{tag}", marketplace_order_id=f"KIT{tag}{n}", requested_at=clock.now(),
             customer=Customer(name="Sanne de Vries", email="sanne@example.com", address=Address(
                 street="Kerkstraat", house_number="12", postal_code="1017 GC", city="Amsterdam", country_code="NL")),
             lines=[Line(external_line_id=f"KIT{tag}-1", quantity=1, sku="TSHIRT-BLK-M", ean="8712345678906",

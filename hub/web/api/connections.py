@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime, timezone
 
 from flask import g
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from hub import clock
 from hub.connections import build_adapter, settings_for_storage
 from hub.db import Connection
 from hub.http import Redactor
@@ -194,7 +194,7 @@ def create_test_return(body: dict, connection_id: int):
         lines = body.get("lines") or [{"sku": "TEST-SKU", "ean": None, "title": "Test item", "quantity": 1}]
         ret = load_return({
             "external_id": f"TEST-{tag}", "marketplace_order_id": body.get("order_id") or f"TEST-ORDER-{tag}",
-            "requested_at": datetime.now(timezone.utc).isoformat(),
+            "requested_at": clock.now().isoformat(),
             "customer": {"name": "Test Customer", "email": "test.customer@example.com"},
             "lines": [{"external_line_id": f"TEST-{tag}-{i}", "sku": line.get("sku"), "ean": line.get("ean"),
                        "title": line.get("title"), "quantity": line.get("quantity", 1), "reason_code": "TEST"}

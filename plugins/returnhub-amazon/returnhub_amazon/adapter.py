@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-import time
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from hub import clock
 from hub.adapters import Marketplace
 from hub.errors import AuthError, HubError, PermanentError, TransientError
 from hub.model import Page, Quarantined
@@ -29,7 +29,7 @@ class AmazonMarketplace(Marketplace):
         super().__init__(ctx)
         self.opts = AmazonSettings().load(ctx.settings)  # stored settings may predate new defaults
         self.client = ReportsClient(ctx, self.opts)
-        self.sleep = time.sleep
+        self.sleep = clock.sleep
 
     def close(self) -> None:
         self.client.close()
@@ -55,7 +55,7 @@ class AmazonMarketplace(Marketplace):
         """One step of the report life cycle per call; see README "Cursor and report life cycle"."""
         types = self._streams()
         streams = cursors.load(cursor, list(types))
-        now = datetime.now(timezone.utc).replace(microsecond=0)
+        now = clock.now().replace(microsecond=0)
         if not any(s.pending for s in streams.values()):
             for name, stream in streams.items():
                 try:
@@ -111,7 +111,7 @@ class AmazonMarketplace(Marketplace):
 
     def _poll(self, pending: dict[str, str]) -> dict[str, dict]:
         """getReport each pending report, doubling the wait, until all ended or the budget is spent."""
-        deadline = time.monotonic() + self.opts["report_poll_budget_seconds"]
+        deadline = clock.monotonic() + self.opts["report_poll_budget_seconds"]
         wait = self.opts["report_poll_initial_seconds"]
         finished: dict[str, dict] = {}
         while True:
@@ -120,7 +120,7 @@ class AmazonMarketplace(Marketplace):
                     report = self.client.get_report(report_id)
                     if report["processingStatus"] in TERMINAL:
                         finished[name] = report
-            if len(finished) == len(pending) or time.monotonic() + wait > deadline:
+            if len(finished) == len(pending) or clock.monotonic() + wait > deadline:
                 return finished
             self.sleep(wait)
             wait = min(wait * 2, self.opts["report_poll_max_seconds"])

@@ -4,11 +4,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import time
 from urllib.parse import quote
 
 import httpx
 
+from hub import clock
 from hub.errors import AuthError, PermanentError, TransientError
 from hub.http import raise_for_status
 from returnhub_amazon.settings import (
@@ -33,10 +33,10 @@ class LwaTokens:
     def get(self, *, renew: bool = False) -> tuple[str, bool]:
         """(access token, freshly fetched?); a cached one unless ``renew`` or close to expiry."""
         cached = self.ctx.memo.get(self.key)
-        if cached and not renew and cached[1] > time.time() + TOKEN_SLACK_SECONDS:
+        if cached and not renew and cached[1] > clock.time() + TOKEN_SLACK_SECONDS:
             return cached[0], False
         token, expires_in = self._request()
-        self.ctx.memo[self.key] = (token, time.time() + expires_in)
+        self.ctx.memo[self.key] = (token, clock.time() + expires_in)
         return token, True
 
     def _request(self) -> tuple[str, float]:

@@ -11,12 +11,12 @@ import gzip
 import json
 import secrets
 import threading
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
 from flask import Flask, Response, g, jsonify, request
+from hub import clock
 
 from returnhub_amazon.mapping import FBA, MFN_FLAT, MFN_XML
 
@@ -55,7 +55,7 @@ RETURNS_REPORT_DAYS = 60
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return clock.now().replace(microsecond=0)
 
 
 def _iso(moment: datetime) -> str:
@@ -164,7 +164,7 @@ def create_app(demo: bool = False) -> Flask:
 
     @app.before_request
     def arrival():
-        g.arrived = time.time()  # the ledger's "at": when the request arrived, before any work
+        g.arrived = clock.time()  # the ledger's "at": when the request arrived, before any work
 
     def record(operation: str, resp: Response) -> Response:
         resp.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))

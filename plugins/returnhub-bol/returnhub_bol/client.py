@@ -7,8 +7,8 @@ versioned media type, and waiting on asynchronous process statuses.
 from __future__ import annotations
 
 import json
-import time
 
+from hub import clock
 from hub.errors import AuthError, TransientError
 from hub.http import raise_for_status
 
@@ -42,7 +42,7 @@ class BolClient:
     def token(self, *, renew: bool = False) -> str:
         """A bearer token from ctx.memo while it is valid, else a new one from the login host."""
         cached = self.ctx.memo.get(self._memo_key)
-        if cached and not renew and cached[1] > time.monotonic():
+        if cached and not renew and cached[1] > clock.monotonic():
             return cached[0]
         resp = self._login.post("/token", data={"grant_type": "client_credentials"},
                                 auth=(self._client_id, self._secret))
@@ -51,7 +51,7 @@ class BolClient:
         raise_for_status(resp)
         body = resp.json()
         ttl = float(body.get("expires_in") or 0)
-        self.ctx.memo[self._memo_key] = (body["access_token"], time.monotonic() + ttl - TOKEN_MARGIN)
+        self.ctx.memo[self._memo_key] = (body["access_token"], clock.monotonic() + ttl - TOKEN_MARGIN)
         return body["access_token"]
 
     def _call(self, method: str, path: str, *, params=None, body=None, retry_sent: bool = True):
@@ -99,12 +99,12 @@ class BolClient:
 
     def await_status(self, status: dict) -> dict:
         """Poll a process status until it leaves PENDING; TransientError when it takes too long."""
-        deadline = time.monotonic() + self._wait
+        deadline = clock.monotonic() + self._wait
         while status.get("status") == "PENDING":
-            if time.monotonic() >= deadline:
+            if clock.monotonic() >= deadline:
                 raise TransientError(
                     f"bol process {status.get('processStatusId')} for {status.get('entityId')} "
                     f"still pending after {self._wait:.0f}s", retry_after=self._wait or None)
-            time.sleep(self._interval)
+            clock.sleep(self._interval)
             status = self.process_status(status["processStatusId"])
         return status

@@ -18,10 +18,10 @@ import math
 import random
 import secrets
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 
 from flask import Flask, g, jsonify, request
+from hub import clock
 
 MEDIA_TYPE = "application/vnd.retailer.v10+json"
 PAGE_SIZE = 50
@@ -66,7 +66,7 @@ PEOPLE = [
 
 
 def _now() -> datetime:
-    return datetime.now(AMSTERDAM)
+    return clock.now().astimezone(AMSTERDAM)
 
 
 def _iso(dt: datetime) -> str:
@@ -98,7 +98,7 @@ class BolState:
         self.process_delay = 0.2
         self.list_customer_details = False  # bol's list omits them; True emulates a list that has them
         self.budget: dict | None = None  # {"requests": n, "per_seconds": s}
-        self.window = {"start": time.monotonic(), "used": 0}
+        self.window = {"start": clock.monotonic(), "used": 0}
         self.faults = {"status_unavailable": 0, "lose_put_response": 0, "fail_rma": {},
                        "expire_tokens_after": None}
         self.listed_as: dict[str, str] = {}  # raw returns listed under a method they do not carry
@@ -207,7 +207,7 @@ class BolState:
         """Count one API request; a Retry-After (s) once the budget is spent, plus rate-limit headers."""
         if not self.budget:
             return None, {}
-        now = time.monotonic()
+        now = clock.monotonic()
         per = float(self.budget["per_seconds"])
         if now - self.window["start"] >= per:
             self.window = {"start": now, "used": 0}
@@ -223,7 +223,7 @@ class BolState:
 
     def settle(self) -> None:
         """Finish every PENDING process status whose processing time has passed."""
-        now = time.monotonic()
+        now = clock.monotonic()
         for status in self.statuses.values():
             if status["status"] == "PENDING" and status["_due"] <= now:
                 self._finish(status)
@@ -261,7 +261,7 @@ class BolState:
         status = {"processStatusId": sid, "entityId": rma_id, "eventType": "HANDLE_RETURN_ITEM",
                   "description": f"Handle return item with rmaId {rma_id}.", "status": "PENDING",
                   "createTimestamp": _iso(_now()), "links": [],
-                  "_body": body, "_due": time.monotonic() + self.process_delay, "_seq": int(sid)}
+                  "_body": body, "_due": clock.monotonic() + self.process_delay, "_seq": int(sid)}
         self.statuses[sid] = status
         return status
 
@@ -322,7 +322,7 @@ def create_app(demo: bool = False, *, state: BolState | None = None) -> Flask:
                 return resp
             auth = request.headers.get("Authorization", "")
             token = auth[7:] if auth.startswith("Bearer ") else None
-            if token is None or st.tokens.get(token, 0) <= time.monotonic():
+            if token is None or st.tokens.get(token, 0) <= clock.monotonic():
                 return _problem(401, "Unauthorized", "Missing, invalid or expired access token.")
             st.spend_token()
             if MEDIA_TYPE not in (request.headers.get("Accept") or ""):
@@ -360,7 +360,7 @@ def create_app(demo: bool = False, *, state: BolState | None = None) -> Flask:
             if grant != "client_credentials":
                 return jsonify({"error": "unsupported_grant_type"}), 400
             value = secrets.token_urlsafe(24)
-            st.tokens[value] = time.monotonic() + st.token_ttl
+            st.tokens[value] = clock.monotonic() + st.token_ttl
         return jsonify({"access_token": value, "token_type": "Bearer", "expires_in": st.token_ttl,
                         "scope": "RETAILER"})
 
@@ -489,7 +489,7 @@ def create_app(demo: bool = False, *, state: BolState | None = None) -> Flask:
         with st.lock:
             if "budget" in body:
                 st.budget = body["budget"]
-                st.window = {"start": time.monotonic(), "used": 0}
+                st.window = {"start": clock.monotonic(), "used": 0}
             for key in ("token_ttl", "process_delay", "list_customer_details"):
                 if key in body:
                     setattr(st, key, body[key])

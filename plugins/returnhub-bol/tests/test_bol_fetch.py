@@ -1,5 +1,4 @@
 """Importing returns from the emulator over real HTTP: pages, cursor, tokens, rate limits, quarantine."""
-import time
 
 import pytest
 
@@ -82,12 +81,15 @@ def test_token_is_reused_then_renewed_once_when_it_expires_mid_run(emu, make_ada
     assert sum(r["status"] == 401 for r in emu.requests()) == 1
 
 
-def test_token_is_renewed_before_expiry_without_a_401(poll_all, emu, make_adapter):
+def test_token_is_renewed_before_expiry_without_a_401(poll_all, emu, make_adapter, fake_clock):
     emu.seed(1, fulfilment="FBR")
-    emu.hook("config", {"token_ttl": 15.3})  # usable for 0.3 s after the 15 s safety margin
+    emu.hook("config", {"token_ttl": 60})  # the client stops using it 15 s before it expires
     adapter = make_adapter(import_fbb=False)
     poll_all(adapter)
-    time.sleep(0.4)
+    fake_clock.advance(30)
+    poll_all(adapter)
+    assert emu.hook("ledger")["token_requests"] == 1  # still well within its life: reused
+    fake_clock.advance(20)  # 50 s: inside the margin, not yet expired at bol
     poll_all(adapter)
     assert emu.hook("ledger")["token_requests"] == 2
     assert not any(r["status"] == 401 for r in emu.requests())
@@ -99,7 +101,7 @@ def test_wrong_credentials_are_an_auth_error(emu, make_adapter):
     make_adapter().check()
 
 
-def test_rate_limit_storm_is_waited_out_inside_the_client(poll_all, emu, make_adapter):
+def test_rate_limit_storm_is_waited_out_inside_the_client(poll_all, emu, make_adapter, fake_clock):
     seeded = emu.seed(5, fulfilment="FBR", items=2) + emu.seed(2, fulfilment="FBB")
     emu.hook("config", {"budget": {"requests": 4, "per_seconds": 1}})
     items, errors = poll_all(make_adapter())
@@ -109,7 +111,7 @@ def test_rate_limit_storm_is_waited_out_inside_the_client(poll_all, emu, make_ad
     assert statuses.count(429) >= 1 and set(statuses) <= {200, 429}
 
 
-def test_rate_limit_storm_surfacing_to_the_core_loses_nothing(poll_all, emu, make_adapter):
+def test_rate_limit_storm_surfacing_to_the_core_loses_nothing(poll_all, emu, make_adapter, fake_clock):
     seeded = emu.seed(55, fulfilment="FBR")
     # page 1 (list + 50 details) fits the budget; page 2 runs out of it and is read again later
     emu.hook("config", {"budget": {"requests": 53, "per_seconds": 2}})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -13,6 +13,7 @@ from returnhub_bol.emulator import demo_orders
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from hub import clock
 from hub.db import Connection, QuarantinedItem, ReturnEvent, ReturnRow
 from hub.sync import jobs
 
@@ -82,7 +83,7 @@ def settle(hub, drain, cid, done, poll=False, timeout=30.0) -> None:
         drain()
         jobs.poll_decisions(cid)
         drain()
-        time.sleep(0.1)
+        clock.sleep(0.1)  # retries come due (a fake clock in force just moves on)
 
 
 # -- the flow -----------------------------------------------------------------------------------
@@ -223,10 +224,10 @@ def test_crash_between_put_and_process_status_gives_exactly_one_handle(hub, emu,
     ret = row(hub, bol["returnId"])
     assert ret.state == "decided" and ret.claim_token and not ret.lines[0].pushed_at
     with hub.session() as s:  # the dead worker's lease runs out; bol finishes the processing soon
-        s.execute(update(ReturnRow).values(claimed_until=datetime.now(UTC) - timedelta(seconds=1)))
+        s.execute(update(ReturnRow).values(claimed_until=clock.now() - timedelta(seconds=1)))
     with emu.state.lock:
         for status in emu.state.statuses.values():
-            status["_due"] = time.monotonic() + 0.3
+            status["_due"] = clock.monotonic() + 0.3
     jobs.reconcile()
     drain()
     assert puts(emu) == [(rma, "EXCHANGE_PRODUCT", 2)]  # exactly one handle at bol

@@ -1,11 +1,11 @@
 """Thin Admin GraphQL client: access token, cost-based throttling, errors, cursor pagination."""
 from __future__ import annotations
 
-import time
 from typing import Any, Iterator
 
 import httpx
 
+from hub import clock
 from hub.errors import AuthError, PermanentError, TransientError
 from hub.http import raise_for_status
 
@@ -32,7 +32,7 @@ class CostBucket:
         self.available = float(status.get("currentlyAvailable", 0))
         self.maximum = float(status.get("maximumAvailable", 0))
         self.rate = float(status.get("restoreRate", 0))
-        self.at = time.monotonic()
+        self.at = clock.monotonic()
         if cost.get("requestedQueryCost") is not None:
             self.costs[operation] = float(cost["requestedQueryCost"])
 
@@ -41,7 +41,7 @@ class CostBucket:
         needed = needed if needed is not None else self.costs.get(operation)
         if self.available is None or not needed or self.rate <= 0:
             return 0.0
-        now = min(self.maximum, self.available + (time.monotonic() - self.at) * self.rate)
+        now = min(self.maximum, self.available + (clock.monotonic() - self.at) * self.rate)
         return max(0.0, (needed - now) / self.rate)
 
 
@@ -63,13 +63,13 @@ class ShopifyClient:
         if self.settings.get("access_token"):
             return self.settings["access_token"]
         cached = self.memo.get("shopify_token")
-        if cached and cached[1] > time.time():
+        if cached and cached[1] > clock.time():
             return cached[0]
         resp = self._send("POST", "/admin/oauth/access_token", data={
             "grant_type": "client_credentials", "client_id": self.settings["client_id"],
             "client_secret": self.settings["client_secret"]})
         body = resp.json()
-        expires = time.time() + float(body.get("expires_in") or 86400) - TOKEN_MARGIN
+        expires = clock.time() + float(body.get("expires_in") or 86400) - TOKEN_MARGIN
         self.memo["shopify_token"] = (body["access_token"], expires)
         return body["access_token"]
 
@@ -125,7 +125,7 @@ class ShopifyClient:
         if seconds > self.max_wait:
             raise TransientError("Shopify cost bucket is empty", retry_after=seconds)
         if seconds > 0:
-            time.sleep(seconds)
+            clock.sleep(seconds)
 
     def paginate(self, operation: str, document: str, variables: dict, path: list[str]) -> Iterator[dict]:
         """Every node of the connection at ``path`` in the data, following ``pageInfo.endCursor``."""

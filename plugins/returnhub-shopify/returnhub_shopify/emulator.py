@@ -20,10 +20,11 @@ import re
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import httpx
 from flask import Flask, jsonify, request
+from hub import clock
 
 EMULATOR_TOKEN = "shpat_emulator_token"
 EMULATOR_CLIENT_ID = "emulator-client-id"
@@ -57,7 +58,7 @@ def gid_num(value: str, kind: str) -> int | None:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Store:
@@ -77,17 +78,17 @@ class Store:
         self.faults: list[dict] = []
         self.webhook = {"url": None, "duplicates": 1, "bad_signature": False, "drop": False}
         self.bucket = {"maximumAvailable": 2000.0, "currentlyAvailable": 2000.0, "restoreRate": 100.0,
-                       "at": time.monotonic()}
+                       "at": clock.monotonic()}
 
     # -- bucket --------------------------------------------------------------------------
 
     def take(self, cost: float) -> tuple[bool, dict]:
         b = self.bucket
-        now = time.monotonic()
+        now = clock.monotonic()
         b["currentlyAvailable"] = min(b["maximumAvailable"],
                                       b["currentlyAvailable"] + (now - b["at"]) * b["restoreRate"])
         b["at"] = now
-        ok = b["currentlyAvailable"] >= cost
+        ok = b["currentlyAvailable"] >= cost - 1e-6  # a refill waited for exactly is enough despite float error
         if ok:
             b["currentlyAvailable"] -= cost
         return ok, {"maximumAvailable": b["maximumAvailable"],
@@ -189,7 +190,7 @@ def create_app(demo: bool = False, *, access_token: str = EMULATOR_TOKEN, client
             }
             for _ in range(max(1, int(store.webhook["duplicates"]))):
                 record = {"url": url, "topic": topic, "webhook_id": headers["X-Shopify-Webhook-Id"],
-                          "payload": payload, "status": None, "at": time.time()}
+                          "payload": payload, "status": None, "at": clock.time()}
                 if store.webhook["drop"]:
                     record["status"] = "dropped"
                 else:
@@ -246,14 +247,14 @@ def create_app(demo: bool = False, *, access_token: str = EMULATOR_TOKEN, client
         with store.lock:
             data = RESOLVERS[op](store, variables, query, version, pending, webhook, return_payload)
             if op in MUTATIONS:
-                store.ledger.append({"operation": op, "variables": variables, "at": time.time(),
+                store.ledger.append({"operation": op, "variables": variables, "at": clock.time(),
                                      "result": data})
             # Shopify checks the requested cost up front and refunds what the answer did not use.
             actual = min(cost, _actual_cost(op, data))
             status = store.refund(cost - actual)
         deliver(pending)
         if fault and fault["kind"] == "timeout_after_commit":
-            time.sleep(float(fault.get("delay", 2.0)))
+            time.sleep(float(fault.get("delay", 2.0)))  # real: the client's socket times out
         return jsonify({"data": data, "extensions": {"cost": {
             "requestedQueryCost": cost, "actualQueryCost": actual, "throttleStatus": status}}})
 
@@ -288,7 +289,7 @@ def create_app(demo: bool = False, *, access_token: str = EMULATOR_TOKEN, client
             order["tags"] = [t for t in order["tags"] if t not in set(remove or [])]
             order["tags"] += [t for t in add or [] if t not in order["tags"]]
             store.ledger.append({"operation": "merchant:tags", "order": num, "tags": list(order["tags"]),
-                                 "at": time.time()})
+                                 "at": clock.time()})
             return _order_view(order)
 
     def act(num: int, action: str, spec: dict) -> tuple[dict | None, str | None, int]:
@@ -302,7 +303,7 @@ def create_app(demo: bool = False, *, access_token: str = EMULATOR_TOKEN, client
             if error:
                 return None, error, 422
             store.ledger.append({"operation": f"merchant:{action}", "return": num, "spec": spec,
-                                 "at": time.time()})
+                                 "at": clock.time()})
             view = _return_view(r)
         deliver(pending)
         return view, None, 200
@@ -324,7 +325,7 @@ def create_app(demo: bool = False, *, access_token: str = EMULATOR_TOKEN, client
     def set_bucket():
         with store.lock:
             store.bucket.update({k: float(v) for k, v in request.get_json(force=True).items()})
-            store.bucket["at"] = time.monotonic()
+            store.bucket["at"] = clock.monotonic()
         return jsonify(store.bucket)
 
     @app.post("/_emulator/faults")
@@ -638,7 +639,7 @@ def _merchant_action(store, r, action, spec, pending, webhook, rp) -> str | None
 
 def _seed(store: Store) -> None:
     """Realistic fulfilled orders from marketplaces, as a connector would have imported them."""
-    base = datetime.now(timezone.utc) - timedelta(days=12)
+    base = clock.now() - timedelta(days=12)
     samples = [
         ("#1001", "1043965710", "bol", "Sanne de Vries", [("TSHIRT-BLK-M", "8712345678906", "T-shirt zwart M", 2)]),
         ("#1002", "1043965711", "bol", "Jeroen Bakker", [("MUG-WHT-350", "8712345678913", "Mok wit 350 ml", 4)]),

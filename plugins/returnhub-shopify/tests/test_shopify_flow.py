@@ -7,7 +7,6 @@ GraphQL to the emulator, decisions pushed to the core's fake marketplace.
 from __future__ import annotations
 
 import secrets
-import time
 
 import pytest
 from sqlalchemy import func, select, update
@@ -249,17 +248,20 @@ def test_retry_after_a_timeout_that_hit_after_creation_makes_one_return(flow):
     assert len(flow.emu.mutations("RequestReturn")) == 1
 
 
-def test_throttled_responses_wait_and_finish(flow):
+def test_throttled_responses_wait_and_finish(flow, fake_clock):
     for n in (1, 2, 3):
         flow.seed(n)
+    # An empty bucket on a stopped clock: the first call is throttled however fast the machine is.
     flow.emu.post("/bucket", {"currentlyAvailable": 0, "restoreRate": 1000, "maximumAvailable": 1000})
     flow.import_and_create()
-    deadline = time.monotonic() + 20
-    while {flow.row(f"R{n}").state for n in (1, 2, 3)} != {"in_shop"} and time.monotonic() < deadline:
-        time.sleep(0.2)  # a throttle too long to wait in-process is retried after Shopify's refill time
+    for _ in range(20):
+        if {flow.row(f"R{n}").state for n in (1, 2, 3)} == {"in_shop"}:
+            break
+        fake_clock.advance(1.0)  # a throttle too long to wait in-process is retried after Shopify's refill time
         jobs.reconcile()
         flow.drain()
     assert {flow.row(f"R{n}").state for n in (1, 2, 3)} == {"in_shop"}
     assert len(flow.shopify.store.returns) == 3 and len(flow.emu.mutations("RequestReturn")) == 3
     sent = [d["operation"] for d in flow.shopify.store.documents]
     assert sent.count("FindOrder") > 3  # at least the first was throttled and sent again
+    assert fake_clock.slept and all(0 < wait <= 1.0 for wait in fake_clock.slept)  # waited for the refill

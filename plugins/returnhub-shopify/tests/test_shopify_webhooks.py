@@ -3,6 +3,7 @@ import time
 
 import pytest
 
+from hub import clock
 from hub.errors import AuthError, TransientError
 
 
@@ -96,25 +97,23 @@ def test_lost_webhook_is_recorded_and_poll_still_decides(make_shop, emu, receive
     assert shop.fetch_decisions([ret], None)[0].lines[0].decision == "cancelled"
 
 
-def test_throttled_waits_and_finishes(make_shop, emu, new_return):
+def test_throttled_waits_and_finishes(make_shop, emu, new_return, fake_clock):
     order = emu.order(name="1043965710")
     emu.post("/bucket", {"currentlyAvailable": 0, "restoreRate": 50, "maximumAvailable": 1000})
-    start = time.monotonic()
     assert make_shop().find_order(new_return("1043965710")) == order["id"]
-    [first, second] = emu.get("/documents")  # cost 12 at 50 points/s: throttled, ~0.24 s wait, sent again
+    [first, second] = emu.get("/documents")  # cost 12 at 50 points/s: throttled, a 0.24 s wait, sent again
     assert first["operation"] == second["operation"] == "FindOrder"
-    assert time.monotonic() - start >= 0.15
+    assert fake_clock.slept == [pytest.approx(0.24)]
 
 
-def test_low_bucket_waits_before_sending(make_shop, emu, new_return):
+def test_low_bucket_waits_before_sending(make_shop, emu, new_return, fake_clock):
     memo = {}
     shop = make_shop(memo=memo)
     shop.find_order(new_return("1"))  # learns FindOrder's cost (12) and the bucket
     emu.post("/bucket", {"currentlyAvailable": 0, "restoreRate": 100, "maximumAvailable": 1000})
-    memo["shopify_bucket"].available, memo["shopify_bucket"].at = 0.0, time.monotonic()
-    start = time.monotonic()
+    memo["shopify_bucket"].available, memo["shopify_bucket"].at = 0.0, clock.monotonic()
     shop.find_order(new_return("1"))
-    assert time.monotonic() - start >= 0.1  # waited for 12 points at 100/s instead of being throttled
+    assert fake_clock.slept == [pytest.approx(0.12)]  # waited for 12 points at 100/s instead of being throttled
     assert len([d for d in emu.get("/documents") if d["operation"] == "FindOrder"]) == 2
 
 

@@ -44,7 +44,7 @@ def create_app(demo: bool = False, returns: int = 0) -> Flask:
             if fault:
                 fault["count"] -= 1
         if state["latency"]:
-            time.sleep(state["latency"])
+            time.sleep(state["latency"])  # real: a slow platform, seen by real sockets and workers
         if request.headers.get("X-Api-Key") != API_KEY:
             return jsonify(error="invalid api key"), 401
         if fault:

@@ -30,7 +30,7 @@ def create_app(demo: bool = False, auto_orders: bool = False, auto_decide: str |
             if fault:
                 fault["count"] -= 1
         if state["latency"]:
-            time.sleep(state["latency"])
+            time.sleep(state["latency"])  # real: a slow platform, seen by real sockets and workers
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return jsonify(error="unauthorized"), 401
         if fault:
