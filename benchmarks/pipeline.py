@@ -25,6 +25,8 @@ import tempfile
 import time
 
 import httpx
+from returnhub_fakemarket import emulator as market
+from returnhub_fakeshop import emulator as shop
 from sqlalchemy import func, select
 
 from hub.config import Config
@@ -35,8 +37,6 @@ from hub.sync import queueing
 from hub.sync.pipeline import Job
 from hub.testing.connections import create_connection
 from hub.testing.emulator import EmulatorServer
-from returnhub_fakemarket import emulator as market
-from returnhub_fakeshop import emulator as shop
 
 
 def ceiling(url: str, headers: dict, seconds: float = 3.0) -> float:

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import random
+import re
 import secrets
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, event, insert, text
 
@@ -55,7 +55,7 @@ def reset_postgres(url: str) -> None:
 
 def seed(hub, merchant_name: str, connections: int, returns: int, start_id: int, rng: random.Random) -> int:
     """Bulk-insert ``returns`` returns over ``connections`` connections of a merchant; the next free id."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with hub.session() as s:
         merchant = Merchant(name=merchant_name)
         s.add(merchant)

@@ -18,6 +18,7 @@ from hub.model import Line, LineDecision, Page, Return, ReturnDecisions
 
 if TYPE_CHECKING:
     import httpx
+
     from hub.manifest import Manifest
 
 
@@ -42,7 +43,7 @@ class AdapterContext:
     memo: dict[str, Any] = field(default_factory=dict)  # process-local cache (tokens), never persisted
     concurrency: int = 4  # platform calls an adapter may run at once (hub.sdk.details); the hub's setting
 
-    def http(self, base_url: str, **kwargs) -> "httpx.Client":
+    def http(self, base_url: str, **kwargs) -> httpx.Client:
         """An httpx client for ``base_url`` with the core's retries, rate limit and address guard."""
         if self.http_factory is None:
             raise RuntimeError("no HTTP factory in this context")
@@ -55,7 +56,7 @@ class Adapter:
     slug: ClassVar[str]
     title: ClassVar[str]
     settings_schema: ClassVar[type[Schema]]
-    manifest: ClassVar["Manifest | None"] = None  # attached by the core when the plugin loads
+    manifest: ClassVar[Manifest | None] = None  # attached by the core when the plugin loads
 
     def __init__(self, ctx: AdapterContext):
         self.ctx = ctx

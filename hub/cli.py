@@ -76,7 +76,7 @@ def create_user(email, password, merchant_name):
     try:
         create(hub, email=email, password=password, merchant_name=merchant_name or email.split("@")[-1])
     except ValueError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"user {email.strip().lower()} created")
 
 
@@ -137,6 +137,7 @@ def token():
 
 def _merchant_id(hub, name: str) -> int:
     from sqlalchemy import select
+
     from hub.db import Merchant
     with hub.session() as s:
         found = s.scalar(select(Merchant.id).where(Merchant.name == name))
@@ -157,7 +158,7 @@ def token_create(merchant_name, name, scopes):
     try:
         token_id, value = create_token(hub, _merchant_id(hub, merchant_name), name, scopes)
     except ValueError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"token {token_id} ({', '.join(scopes)}) — store it now, it is not shown again:")
     click.echo(value)
 
@@ -203,7 +204,7 @@ def plugin_new(output_dir, no_input, template, answers):
         from cookiecutter.exceptions import CookiecutterException
         from cookiecutter.main import cookiecutter
     except ImportError:
-        raise click.ClickException("`returnhub plugin new` needs cookiecutter: pip install 'returnhub[testing]'")
+        raise click.ClickException("`returnhub plugin new` needs cookiecutter: pip install 'returnhub[testing]'") from None
     template = template or str(Path(__file__).resolve().parent.parent / "plugin_template")
     if "://" not in template and not (Path(template) / "cookiecutter.json").is_file():
         raise click.ClickException(f"no plugin template at {template}: pass --template <folder or git URL>")
@@ -218,7 +219,7 @@ def plugin_new(output_dir, no_input, template, answers):
     try:
         made = cookiecutter(template, no_input=no_input, extra_context=extra, output_dir=output_dir)
     except CookiecutterException as exc:
-        raise click.ClickException(f"the plugin was not generated: {exc}")
+        raise click.ClickException(f"the plugin was not generated: {exc}") from exc
     click.echo(f"created {made}\nnext: cd {made} && pip install -e '.[tests]' && python -m pytest tests")
 
 

@@ -32,7 +32,7 @@ class Config:
     queue_name: str = "returnhub"
     poll_interval: int = 300                  # seconds between marketplace polls of a connection
     decision_interval: int = 300              # seconds between decision polls of a connection
-    reconcile_interval: int = 60
+    reconcile_interval: int = 30              # rebuilds pending work; with claim_seconds, bounds a dead worker's delay
     order_wait_hours: float = 72.0
     max_attempts: int = 5
     retry_base_seconds: float = 30.0
@@ -40,13 +40,13 @@ class Config:
     concurrency: int = 16                     # concurrent platform calls within one batch job
     http_timeout: float = 15.0
     http_retries: int = 3
-    claim_seconds: int = 60                   # lease on a batch's returns, renewed while its worker lives
+    claim_seconds: int = 30                   # lease on a batch's returns, renewed while its worker lives
     session_idle_minutes: int = 60
     secure_cookies: bool = True
     testing: bool = False
 
     @classmethod
-    def from_env(cls, environ=None, **overrides) -> "Config":
+    def from_env(cls, environ=None, **overrides) -> Config:
         env = os.environ if environ is None else environ
         values = {}
         for f in fields(cls):

@@ -174,7 +174,7 @@ class ManifestSchema(Schema):
         try:
             spec = SpecifierSet(data["hub_api"])
         except InvalidSpecifier:
-            raise ValidationError("hub_api must be a version specifier such as '>=1,<2'", "hub_api")
+            raise ValidationError("hub_api must be a version specifier such as '>=1,<2'", "hub_api") from None
         if Version(str(HUB_API)) not in spec:
             raise ValidationError(f"plugin needs hub_api {spec}, this core provides {HUB_API}", "hub_api")
         schemes = data["auth"] if isinstance(data["auth"], list) else [data["auth"]]
@@ -215,10 +215,10 @@ def load_manifest(package: str) -> Manifest:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ValueError(f"{package}/manifest.json is missing")
+        raise ValueError(f"{package}/manifest.json is missing") from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{package}/manifest.json is not valid JSON: {exc}")
+        raise ValueError(f"{package}/manifest.json is not valid JSON: {exc}") from exc
     try:
         return ManifestSchema().load(raw)
     except ValidationError as exc:
-        raise ValueError(f"{package}/manifest.json is invalid: {exc.messages}")
+        raise ValueError(f"{package}/manifest.json is invalid: {exc.messages}") from exc

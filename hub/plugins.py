@@ -60,13 +60,13 @@ class Registry:
         try:
             return self.marketplaces[slug]
         except KeyError:
-            raise LookupError(f"marketplace plugin '{slug}' is not installed or failed to load")
+            raise LookupError(f"marketplace plugin '{slug}' is not installed or failed to load") from None
 
     def shop(self, slug: str) -> type[Shop]:
         try:
             return self.shops[slug]
         except KeyError:
-            raise LookupError(f"shop plugin '{slug}' is not installed or failed to load")
+            raise LookupError(f"shop plugin '{slug}' is not installed or failed to load") from None
 
     def emulators(self) -> list[Emulator]:
         return [e for _name, items in self._collect("returnhub_register_emulators") for e in items or []]
@@ -90,7 +90,7 @@ class Registry:
             others = [other.plugin for other in impls if other.plugin is not impl.plugin]
             try:
                 answers = self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
-            except Exception as exc:  # noqa: BLE001 - isolated: the caller logs it or fails the plugin
+            except Exception as exc:
                 yield impl.plugin_name, None, exc
             else:
                 yield impl.plugin_name, answers[0] if answers else None, None

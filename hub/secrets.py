@@ -30,7 +30,7 @@ class SecretBox:
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken:
-            raise ValueError("stored secret cannot be decrypted: RETURNHUB_SECRET_KEY changed?")
+            raise ValueError("stored secret cannot be decrypted: RETURNHUB_SECRET_KEY changed?") from None
 
     def seal(self, schema, settings: dict) -> dict:
         """The settings as stored: secret fields replaced by ``{"$encrypted": token}``."""

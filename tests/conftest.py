@@ -1,7 +1,6 @@
 """Core test fixtures: the fake marketplace and shop, their emulators and connections (flaskr style)."""
 from __future__ import annotations
 
-
 import pytest
 
 from hub.testing.connections import create_connection

@@ -1,9 +1,11 @@
 """The REST API: tokens and scopes, rate limit, returns, decisions, connections, plugins, tenant isolation."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from returnhub_fakemarket.emulator import sample_return
 from sqlalchemy import select
+from test_api_support import api_app, api_client, api_hub_plugins, assert_problem, bearer, merchant  # noqa: F401  (fixtures)
 
 from hub.api_tokens import create_token, revoke
 from hub.db import ReturnRow
@@ -11,9 +13,6 @@ from hub.db.models import ApiToken
 from hub.model import State
 from hub.sync import jobs
 from hub.sync.state import transition
-from returnhub_fakemarket.emulator import sample_return
-from test_api_support import api_app, api_client, api_hub_plugins  # noqa: F401  (fixtures)
-from test_api_support import assert_problem, bearer, merchant
 
 
 def seed_pipeline(hub, make_connection, market_emu, shop_emu, drain, count=3, merchant_name="Merchant A", **kw):
@@ -75,8 +74,8 @@ def test_list_filters_and_cursor_pagination(hub, client, make_connection, market
     assert ids(f"connection_id={cid}&marketplace=fakemarket")[-1] == "R1" and ids("marketplace=fakeinfo") == []
     assert ids("search=MO3") == ["R3"] and ids("search=8712345600002")[0] == "R5"
     with hub.session() as s:
-        s.get(ReturnRow, 2).updated_at = datetime.now(timezone.utc) + timedelta(hours=1)
-    later = (datetime.now(timezone.utc) + timedelta(minutes=30)).isoformat().replace("+00:00", "Z")
+        s.get(ReturnRow, 2).updated_at = datetime.now(UTC) + timedelta(hours=1)
+    later = (datetime.now(UTC) + timedelta(minutes=30)).isoformat().replace("+00:00", "Z")
     assert ids(f"modified_after={later}") == ["R2"] and "R2" not in ids(f"modified_before={later}")
     body = assert_problem(client.get("/api/v1/returns?state=lost&limit=0&cursor=bogus!", headers=headers), 422)
     assert {"state", "limit"} <= set(body["errors"])
@@ -224,6 +223,7 @@ def test_malformed_json_is_a_problem_not_a_trace(hub, client):
 
 def test_cli_token_create_list_revoke(hub, client):
     from click.testing import CliRunner
+
     from hub.cli import main
     merchant(hub, "Shop BV")
     env = {"RETURNHUB_DATABASE_URL": hub.config.database_url, "RETURNHUB_SECRET_KEY": hub.config.secret_key,

@@ -6,16 +6,18 @@ import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
+from returnhub_fakemarket.emulator import sample_return
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_headers_conformance, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
+from test_api_support import api_app, api_client, api_hub_plugins, bearer  # noqa: F401  (fixtures)
 
 from hub.sync import jobs
 from hub.web.api import init_api
-from returnhub_fakemarket.emulator import sample_return
-from test_api_support import api_app, api_client, api_hub_plugins  # noqa: F401  (fixtures)
-from test_api_support import bearer
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]

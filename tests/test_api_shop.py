@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from returnhub_fakemarket.emulator import sample_return
+from test_api_support import api_app, api_client, api_hub_plugins, assert_problem, bearer  # noqa: F401  (fixtures)
 
 from hub.testing.emulator import EmulatorServer
 from hub.webhooks_out.signing import verify
-from returnhub_fakemarket.emulator import sample_return
-from test_api_support import api_app, api_client, api_hub_plugins  # noqa: F401  (fixtures)
-from test_api_support import assert_problem, bearer
 
 
 def shop_receiver():
@@ -43,7 +42,7 @@ def test_custom_shop_end_to_end_through_the_api(hub, client, market_emu, drain):
     assert len(new) == 1 and new[0]["state"] == "in_shop" and new[0]["accepted"] is False
     ret = new[0]
     assert ret["reference"] == f"returnhub-{cid}-R1" and ret["shop_return_id"] == ret["reference"]
-    assert ret["customer"]["email"] == "customer1@example.com" and [l["quantity"] for l in ret["lines"]] == [2, 2]
+    assert ret["customer"]["email"] == "customer1@example.com" and [line["quantity"] for line in ret["lines"]] == [2, 2]
 
     acked = client.post(f"/api/v1/returns/{ret['id']}/acknowledge", headers=headers, json={"shop_return_id": "CS-100"})
     assert acked.status_code == 200 and acked.get_json()["shop_return_id"] == "CS-100"

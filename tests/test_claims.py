@@ -4,13 +4,13 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from returnhub_fakemarket.emulator import sample_return
 from sqlalchemy import select
 
 from hub.db import ReturnRow
 from hub.model import State
 from hub.sync import jobs
 from hub.sync.claims import claim_many, heartbeat, release
-from returnhub_fakemarket.emulator import sample_return
 
 
 def _leases(hub, ids):
@@ -45,7 +45,7 @@ def test_heartbeat_keeps_the_lease_while_the_block_runs_and_stops_after(hub, mak
         for _ in range(9):  # three claim lengths: without renewal the lease would run out after three beats
             fake_clock.advance(hub.config.claim_seconds / 3)
             expected = fake_clock.now() + claim
-            _until(lambda: all(abs(until - expected) < timedelta(milliseconds=1)
+            _until(lambda expected=expected: all(abs(until - expected) < timedelta(milliseconds=1)
                                for until in (_leases(hub, held)[i] for i in held)), "a renewal")
             _until(lambda: fake_clock.waiting == 1, "the next beat's wait")
             assert claim_many(hub, held, [State.RECEIVED])[1] == []  # no other worker gets them

@@ -11,11 +11,11 @@ from pathlib import Path
 import httpcore  # noqa: F401
 import pytest
 
-import hub.accounts  # noqa: F401
-import hub.app  # noqa: F401
-import hub.sync.importing  # noqa: F401
-import hub.sync.jobs  # noqa: F401
-import hub.testing.kit  # noqa: F401
+import hub.accounts
+import hub.app
+import hub.sync.importing
+import hub.sync.jobs
+import hub.testing.kit
 import hub.testing.kit.plugin  # noqa: F401
 
 pytest_plugins = ["pytester"]

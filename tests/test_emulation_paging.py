@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from hub.testing.emulation import (BadPagingValue, next_link_envelope, next_token_envelope, offset_envelope,
-                                   page_number_envelope)
+from hub.testing.emulation import (
+    BadPagingValue,
+    next_link_envelope,
+    next_token_envelope,
+    offset_envelope,
+    page_number_envelope,
+)
 
 ITEMS = [f"R{n}" for n in range(1, 24)]  # 23 items
 

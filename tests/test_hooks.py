@@ -6,10 +6,11 @@ import importlib
 import logging
 from pathlib import Path
 
+from returnhub_fakemarket.emulator import sample_return
+
 from hub.plugins import load_plugins
 from hub.runtime import Hub
 from hub.sync import jobs
-from returnhub_fakemarket.emulator import sample_return
 
 OBSERVER = Path(__file__).parent / "fixture_plugins" / "observer"
 

@@ -54,7 +54,7 @@ def test_no_test_listed_for_a_hook_that_is_gone():
 
 def test_hook_reference_is_current():
     check = subprocess.run([sys.executable, str(ROOT / "docs" / "hookref.py"), "--check"],
-                           capture_output=True, text=True, cwd=ROOT)
+                           check=False, capture_output=True, text=True, cwd=ROOT)
     assert check.returncode == 0, check.stderr
     text = (ROOT / "docs" / "writing-plugins.md").read_text(encoding="utf-8")
     assert all(f"### `{fn.__name__}(" in text for fn in HOOKS)

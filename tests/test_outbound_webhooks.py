@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from returnhub_fakemarket.emulator import sample_return
 from sqlalchemy import func, select, update
+from test_api_support import api_app, api_client, api_hub_plugins, assert_problem, bearer  # noqa: F401  (fixtures)
 
 from hub.db import ReturnRow
 from hub.db.models import OutboundDelivery, OutboxEvent
@@ -18,9 +20,6 @@ from hub.testing.emulator import EmulatorServer
 from hub.webhooks_out import delivery
 from hub.webhooks_out.outbox import event_type
 from hub.webhooks_out.signing import sign, verify
-from returnhub_fakemarket.emulator import sample_return
-from test_api_support import api_app, api_client, api_hub_plugins  # noqa: F401  (fixtures)
-from test_api_support import assert_problem, bearer
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -59,7 +58,7 @@ def endpoint(client, headers, url, events):
 def make_all_due(hub):
     with hub.session() as s:
         s.execute(update(OutboundDelivery).where(OutboundDelivery.status == "pending")
-                  .values(next_attempt_at=datetime.now(timezone.utc)))
+                  .values(next_attempt_at=datetime.now(UTC)))
 
 
 def test_signature_header_and_rotation():
@@ -119,8 +118,8 @@ def test_backoff_grows_and_gives_up_after_24_hours_then_replay(hub, client, make
         with hub.session() as s:
             pending = s.scalars(select(OutboundDelivery)).one()
             assert pending.status == "pending" and pending.attempts == 1
-            assert pending.next_attempt_at > datetime.now(timezone.utc) + timedelta(seconds=20)
-            pending.created_at = datetime.now(timezone.utc) - timedelta(hours=25)
+            assert pending.next_attempt_at > datetime.now(UTC) + timedelta(seconds=20)
+            pending.created_at = datetime.now(UTC) - timedelta(hours=25)
         make_all_due(hub)
         delivery.deliver_due(hub)
         with hub.session() as s:
@@ -144,12 +143,11 @@ def test_rolled_back_transition_writes_and_sends_nothing(hub, client, make_conne
                                            "requested_at": "2026-11-01T10:00:00+00:00",
                                            "lines": [{"external_line_id": "L1", "quantity": 1}]}], cursor=None),
                     "marketplace:fakemarket")
-        with pytest.raises(RuntimeError):
-            with hub.session() as s:
-                row = s.get(ReturnRow, 1)
-                assert transition(s, row, State.NEEDS_ATTENTION, "system", "about to fail")
-                assert s.scalar(select(func.count()).select_from(OutboxEvent)) == 2  # in this transaction only
-                raise RuntimeError("the step failed after the transition")
+        with pytest.raises(RuntimeError), hub.session() as s:
+            row = s.get(ReturnRow, 1)
+            assert transition(s, row, State.NEEDS_ATTENTION, "system", "about to fail")
+            assert s.scalar(select(func.count()).select_from(OutboxEvent)) == 2  # in this transaction only
+            raise RuntimeError("the step failed after the transition")
         drain()
         delivery.deliver_webhooks()
         calls = ok.calls

@@ -1,14 +1,14 @@
 """The returns pipeline end to end: fake marketplace -> hub -> fake shop -> decision -> marketplace."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from returnhub_fakemarket.emulator import sample_return
 from sqlalchemy import func, select
 
 from hub.db import Connection, QuarantinedItem, ReturnEvent, ReturnLine, ReturnRow
 from hub.sync import jobs, queueing
 from hub.sync.pipeline import Job
-from returnhub_fakemarket.emulator import sample_return
 
 
 def seed(market_emu, shop_emu, count=3, orders=True, **kwargs):
@@ -27,7 +27,7 @@ def states(hub):
 
 def decide_all(shop_emu, decision="accepted", qty=None):
     for record in shop_emu.state["returns"].values():
-        for line_id, line in record["lines"].items():
+        for line in record["lines"].values():
             line.update(decision=decision, decided_qty=qty if qty is not None else line["quantity"])
         record["status"] = "decided"
 
@@ -108,7 +108,7 @@ def test_order_wait_deadline(hub, make_connection, market_emu, shop_emu, drain):
     drain()
     with hub.session() as s:
         s.execute(ReturnRow.__table__.update().values(
-            next_attempt_at=None, waiting_since=datetime.now(timezone.utc) - timedelta(hours=73)))
+            next_attempt_at=None, waiting_since=datetime.now(UTC) - timedelta(hours=73)))
     jobs.create_in_shop(cid)
     with hub.session() as s:
         row = s.scalar(select(ReturnRow))
@@ -237,8 +237,10 @@ def test_redis_flush_mid_run_loses_nothing(hub, make_connection, market_emu, sho
 
 def test_webhook_triggers_decision_read_once_per_delivery(hub, make_connection, market_emu, shop_emu, drain):
     import json
-    from hub.app import create_app
+
     from returnhub_fakeshop.emulator import sign
+
+    from hub.app import create_app
     cid = make_connection()
     seed(market_emu, shop_emu, count=1)
     jobs.poll_marketplace(cid)
@@ -266,6 +268,7 @@ def test_enqueue_does_not_pile_up(hub, make_connection):
 
 def test_manual_decision_needs_a_note_and_is_pushed(hub, make_connection, market_emu, shop_emu, drain):
     import pytest
+
     from hub.model import Decision, LineDecision
     from hub.sync.deciding import DecisionError, decide_manually
     cid = make_connection()

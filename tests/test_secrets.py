@@ -1,10 +1,10 @@
 """Plugin secrets: encrypted at rest, decrypted only for the adapter, never shown."""
 from __future__ import annotations
 
+from returnhub_fakemarket.adapter import FakeMarketSettings
 from sqlalchemy import text
 
 from hub.secrets import redact
-from returnhub_fakemarket.adapter import FakeMarketSettings
 
 
 def test_secrets_encrypted_at_rest(hub, make_connection):

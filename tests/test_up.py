@@ -35,7 +35,7 @@ def test_up_serves_and_stops_cleanly(config):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
-    leftovers = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    leftovers = subprocess.run(["pgrep", "-s", str(proc.pid)], check=False, capture_output=True, text=True).stdout.split()
     assert leftovers == []
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from returnhub_fakemarket.emulator import sample_return
 
 from hub.accounts import create_user
 from hub.app import create_app
 from hub.sync import jobs
-from returnhub_fakemarket.emulator import sample_return
 
 PASSWORD = "correct horse battery"
 

@@ -1,9 +1,10 @@
 """The per-process cache of webhook subscriptions: no query per transition, yet no change is missed."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import event, func, insert, select
+from test_api_support import api_app, api_client, api_hub_plugins, bearer  # noqa: F401  (fixtures)
 
 from hub.db import Connection, ReturnRow
 from hub.db.models import OutboxEvent, WebhookEndpoint
@@ -12,8 +13,6 @@ from hub.runtime import Hub
 from hub.sync.importing import import_page
 from hub.sync.state import transition
 from hub.webhooks_out import subscriptions
-from test_api_support import api_app, api_client, api_hub_plugins  # noqa: F401  (fixtures)
-from test_api_support import bearer
 
 URL = "http://127.0.0.1:9/returnhub"  # never called: no delivery job runs in these tests
 
@@ -87,7 +86,7 @@ def test_a_redis_flush_drops_the_cache(hub, client, make_connection, monkeypatch
         merchant_id = conn.scalar(select(Connection.merchant_id).where(Connection.id == cid))
         conn.execute(insert(WebhookEndpoint.__table__).values(
             merchant_id=merchant_id, url=URL, events=["return.needs_attention"], secret="x", active=True,
-            created_at=datetime.now(timezone.utc)))
+            created_at=datetime.now(UTC)))
     to_attention(hub, "R2")
     assert events(hub) == 0  # still the cached "no endpoint"
     hub.redis.flushdb()

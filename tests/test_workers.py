@@ -8,12 +8,12 @@ import sys
 import time
 from datetime import timedelta
 
+from returnhub_fakemarket.emulator import sample_return
 from sqlalchemy import select
 
 from hub import clock
 from hub.db import ReturnRow
 from hub.sync import jobs
-from returnhub_fakemarket.emulator import sample_return
 
 
 def run_workers(config, count=2):

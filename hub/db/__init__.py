@@ -1,6 +1,14 @@
 """Storage: SQLAlchemy tables, sessions and Alembic migrations. The database is the source of truth."""
 from hub.db.models import (
-    Base, Connection, Merchant, QuarantinedItem, ReturnEvent, ReturnLine, ReturnRow, SyncCursor, User,
+    Base,
+    Connection,
+    Merchant,
+    QuarantinedItem,
+    ReturnEvent,
+    ReturnLine,
+    ReturnRow,
+    SyncCursor,
+    User,
     WebhookDelivery,
 )
 from hub.db.rollups import StatsDay, StatsItem, StatsLatency, StatsReason

@@ -1,13 +1,22 @@
 """The tables. Returns, lines and events hold all business state; Redis holds none."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -29,12 +38,12 @@ class UTCDateTime(TypeDecorator):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime given; use timezone-aware UTC")
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
@@ -157,9 +166,9 @@ class ReturnRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     connection: Mapped[Connection] = relationship()
-    lines: Mapped[list["ReturnLine"]] = relationship(
+    lines: Mapped[list[ReturnLine]] = relationship(
         back_populates="ret", order_by="ReturnLine.id", cascade="all, delete-orphan")
-    events: Mapped[list["ReturnEvent"]] = relationship(
+    events: Mapped[list[ReturnEvent]] = relationship(
         back_populates="ret", order_by="ReturnEvent.id", cascade="all, delete-orphan")
 
 
@@ -322,7 +331,7 @@ class OutboundDelivery(Base):
 
     event: Mapped[OutboxEvent] = relationship()
     endpoint: Mapped[WebhookEndpoint] = relationship()
-    attempt_log: Mapped[list["DeliveryAttempt"]] = relationship(
+    attempt_log: Mapped[list[DeliveryAttempt]] = relationship(
         order_by="DeliveryAttempt.id", cascade="all, delete-orphan")
 
 

@@ -1,9 +1,16 @@
 """The canonical return: what every marketplace plugin produces and every shop plugin consumes."""
-from hub.model.enums import Decision, Fulfilment, State
 from hub.model.canonical import (
-    Address, Customer, Line, LineDecision, Page, Quarantined, Return, ReturnDecisions,
+    Address,
+    Customer,
+    Line,
+    LineDecision,
+    Page,
+    Quarantined,
+    Return,
+    ReturnDecisions,
 )
-from hub.model.schemas import ReturnSchema, LineDecisionSchema, load_return
+from hub.model.enums import Decision, Fulfilment, State
+from hub.model.schemas import LineDecisionSchema, ReturnSchema, load_return
 
 __all__ = [
     "Address", "Customer", "Decision", "Fulfilment", "Line", "LineDecision", "LineDecisionSchema",

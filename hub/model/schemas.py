@@ -1,7 +1,7 @@
 """Marshmallow schemas that validate a plugin's output into the canonical dataclasses."""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -82,7 +82,7 @@ class ReturnSchema(Schema):
     customer = fields.Nested(CustomerSchema, allow_none=True)
     invoice_address = fields.Nested(AddressSchema, allow_none=True)
     lines = fields.List(fields.Nested(LineSchema), required=True, validate=validate.Length(min=1))
-    requested_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    requested_at = fields.AwareDateTime(required=True, default_timezone=UTC)
     flags = fields.List(fields.String(), load_default=list)
     raw = fields.Dict(load_default=dict)
 
@@ -94,7 +94,7 @@ class ReturnSchema(Schema):
 
     @post_load
     def make(self, data, **kwargs):
-        data["requested_at"] = data["requested_at"].astimezone(timezone.utc)
+        data["requested_at"] = data["requested_at"].astimezone(UTC)
         return Return(**data)
 
 

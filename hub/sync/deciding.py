@@ -10,7 +10,6 @@ from hub.sync import pipeline, queueing
 from hub.sync.claims import now
 from hub.sync.state import transition
 
-
 MANUAL_STATES = pipeline.from_states("decide_manually")
 
 

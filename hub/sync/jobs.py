@@ -283,7 +283,7 @@ def refresh_statistics() -> dict:
 
 
 def reconcile() -> dict:
-    """Scheduled every minute: rebuild pending work from the database (after a Redis loss, a crash).
+    """Scheduled every 30 s: rebuild pending work from the database (after a Redis loss, a crash).
 
     Every job the step table says returns wait for (and that no schedule queues) is queued when a
     return waits for it; a connection never polled gets its first marketplace poll.

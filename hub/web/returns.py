@@ -4,8 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context,
-                   url_for)
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context, url_for
 from sqlalchemy import select
 
 from hub import clock

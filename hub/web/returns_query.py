@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, union_all
@@ -51,7 +51,7 @@ class Filters:
     search_clause: Any = None  # set by resolve_search(): the exact or the broad search
 
     @classmethod
-    def from_args(cls, args) -> "Filters":
+    def from_args(cls, args) -> Filters:
         """Read the query string; a bad value is dropped with a message instead of failing the page."""
         f = cls(q=(args.get("q") or "").strip()[:200], after=args.get("after") or None)
         state = args.get("state") or None
@@ -118,10 +118,10 @@ def scoped(connection_ids: list[int], f: Filters, with_state: bool = True):
     elif f.decision:
         query = query.where(ReturnRow.lines.any(ReturnLine.decision == f.decision))
     if f.date_from:
-        query = query.where(ReturnRow.requested_at >= datetime.combine(f.date_from, time(), timezone.utc))
+        query = query.where(ReturnRow.requested_at >= datetime.combine(f.date_from, time(), UTC))
     if f.date_to:
         query = query.where(ReturnRow.requested_at < datetime.combine(f.date_to + timedelta(days=1), time(),
-                                                                       timezone.utc))
+                                                                       UTC))
     if f.q:
         query = query.where(f.search_clause if f.search_clause is not None else broad_search(f.q))
     return query
@@ -191,7 +191,7 @@ def marketplace_connection_ids(connections: list[Connection], f: Filters) -> lis
 
 def _encode(value, row_id: int) -> str:
     if isinstance(value, datetime):
-        value = value.astimezone(timezone.utc).isoformat()
+        value = value.astimezone(UTC).isoformat()
     return base64.urlsafe_b64encode(json.dumps([value, row_id]).encode()).decode().rstrip("=")
 
 
@@ -207,7 +207,7 @@ def _decode(cursor: str, column):
             raise ValueError("not a text value")
         return value, row_id
     except (ValueError, TypeError, json.JSONDecodeError, NotImplementedError):
-        raise FilterError("That page link is no longer valid; showing the first page.")
+        raise FilterError("That page link is no longer valid; showing the first page.") from None
 
 
 def ordered(query, f: Filters, cursor: str | None):

@@ -7,7 +7,8 @@ password inputs that are never filled in: left blank on an edit, the stored secr
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from marshmallow import fields, missing, validate

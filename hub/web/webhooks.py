@@ -6,9 +6,9 @@ from flask import Blueprint, abort, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from hub.connections import build_adapter
 from hub.db import Connection, WebhookDelivery
 from hub.errors import AuthError
-from hub.connections import build_adapter
 from hub.sync import commands
 from hub.web.context import hub
 

@@ -25,9 +25,9 @@ def check_url(hub, url: str) -> None:
     try:
         AddressGuard(hub.config.allow_local_hosts).resolve(url)
     except AddressNotAllowed as exc:
-        raise EndpointError("url", f"not allowed: {exc}")
+        raise EndpointError("url", f"not allowed: {exc}") from exc
     except (OSError, UnicodeError) as exc:
-        raise EndpointError("url", f"the host does not resolve: {exc}")
+        raise EndpointError("url", f"the host does not resolve: {exc}") from exc
 
 
 def new_secret() -> str:

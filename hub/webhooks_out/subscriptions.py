@@ -13,7 +13,8 @@ import threading
 import uuid
 
 from redis.exceptions import RedisError
-from sqlalchemy import event as sa_event, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import clock

@@ -4,11 +4,11 @@ manual decision, look at the dashboard, sign out."""
 from __future__ import annotations
 
 import pytest
+from returnhub_fakemarket.emulator import sample_return
 from sqlalchemy import select, update
 
 from hub.db import Connection, ReturnRow
 from hub.sync import jobs
-from returnhub_fakemarket.emulator import sample_return
 
 expect = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[testing]' for playwright").expect
 

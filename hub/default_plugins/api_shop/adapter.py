@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from marshmallow import Schema, fields
+
 from hub.adapters import Shop
 from hub.db.models import ApiShopReturn
 from hub.http import AddressGuard, raise_for_status

@@ -5,13 +5,27 @@ the pieces on their own (``FaultInjector``, ``TokenBucket``/``RateLimits``, ``Be
 ``OAuth2TokenEndpoint``, ``hmac_signature``/``verify_hmac``), paging envelopes and JSON errors.
 """
 from hub.testing.emulation.app import EmulatorApp
-from hub.testing.emulation.auth import (BearerTokens, Grant, OAuth2TokenEndpoint, fresh_timestamp, hmac_signature,
-                                        verify_hmac)
+from hub.testing.emulation.auth import (
+                                        BearerTokens,
+                                        Grant,
+                                        OAuth2TokenEndpoint,
+                                        fresh_timestamp,
+                                        hmac_signature,
+                                        verify_hmac,
+)
 from hub.testing.emulation.errors import json_error, oauth_error, problem, too_many_requests
 from hub.testing.emulation.faults import Fault, FaultInjector, Seen
 from hub.testing.emulation.ledger import Entry, Ledger
-from hub.testing.emulation.paging import (BadPagingValue, by_offset, decode_token, encode_token, next_link_envelope,
-                                          next_token_envelope, offset_envelope, page_number_envelope)
+from hub.testing.emulation.paging import (
+                                        BadPagingValue,
+                                        by_offset,
+                                        decode_token,
+                                        encode_token,
+                                        next_link_envelope,
+                                        next_token_envelope,
+                                        offset_envelope,
+                                        page_number_envelope,
+)
 from hub.testing.emulation.ratelimit import RateLimits, TokenBucket
 
 __all__ = ["BadPagingValue", "BearerTokens", "EmulatorApp", "Entry", "Fault", "FaultInjector", "Grant", "Ledger",

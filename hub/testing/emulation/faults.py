@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 
 from hub import clock
+
 INJECTED_HEADER = "X-Returnhub-Kit-Injected"  # marks answers the injector made, not the emulator
 
 KINDS = ("status", "latency", "drop")

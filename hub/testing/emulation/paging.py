@@ -27,7 +27,7 @@ def _int(value, name: str, default: int, minimum: int) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise BadPagingValue(f"{name} must be an integer, got {value!r}")
+        raise BadPagingValue(f"{name} must be an integer, got {value!r}") from None
     if number < minimum:
         raise BadPagingValue(f"{name} must be at least {minimum}, got {number}")
     return number
@@ -71,7 +71,7 @@ def decode_token(token: str) -> dict:
             raise ValueError
         return state
     except ValueError:
-        raise BadPagingValue(f"invalid next token {token!r}")
+        raise BadPagingValue(f"invalid next token {token!r}") from None
 
 
 def next_token_envelope(items: list, token: str | None = None, size=50, *, key: str = "items",

@@ -31,7 +31,7 @@ class LogCapture(logging.Handler):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         self.lines.append(f"{record.name}: {text}" + (f"\n{record.exc_text}" if record.exc_text else ""))
 
-    def __enter__(self) -> "LogCapture":
+    def __enter__(self) -> LogCapture:
         root = logging.getLogger()
         self._level = root.level
         root.addHandler(self)

@@ -20,8 +20,15 @@ from hub.sync.commands import add_test_return, queue_next, sync_now
 from hub.web.api.present import connection_dict
 from hub.web.api.returns import API_SHOP, return_detail
 from hub.web.api.schemas import (
-    ConnectionIn, ConnectionList, ConnectionOut, ConnectionPatch, ConnectionTestOut, QueuedOut, ReturnDetailOut,
-    SwitchIn, TestReturnIn,
+    ConnectionIn,
+    ConnectionList,
+    ConnectionOut,
+    ConnectionPatch,
+    ConnectionTestOut,
+    QueuedOut,
+    ReturnDetailOut,
+    SwitchIn,
+    TestReturnIn,
 )
 from hub.web.api.security import actor, requires
 from hub.web.context import hub, own_connection
@@ -115,9 +122,8 @@ def update_connection(body: dict, connection_id: int):
                 stored = getattr(conn, f"{kind}_settings")
                 setattr(conn, f"{kind}_settings",
                         _sealed(kind, cls, _merge(cls, body[f"{kind}_settings"], stored), stored))
-        if "marketplace_settings" in body or "shop_settings" in body:
-            if conn.status == "needs_reauth":
-                conn.status, conn.status_reason = "active", None
+        if ("marketplace_settings" in body or "shop_settings" in body) and conn.status == "needs_reauth":
+            conn.status, conn.status_reason = "active", None
         s.flush()
         return connection_dict(h, conn)
 

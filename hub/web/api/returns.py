@@ -7,15 +7,21 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from hub.clock import now
 from hub.db import Connection, ReturnLine, ReturnRow
 from hub.db.models import ApiShopReturn
 from hub.model import LineDecision, State
-from hub.clock import now
 from hub.sync import commands
 from hub.web.api import pagination
 from hub.web.api.present import return_dict
 from hub.web.api.schemas import (
-    AcknowledgeIn, DecisionIn, NewReturnList, NewReturnsQuery, ReturnDetailOut, ReturnPage, ReturnQuery,
+    AcknowledgeIn,
+    DecisionIn,
+    NewReturnList,
+    NewReturnsQuery,
+    ReturnDetailOut,
+    ReturnPage,
+    ReturnQuery,
 )
 from hub.web.api.security import actor, requires
 from hub.web.context import hub, own_return

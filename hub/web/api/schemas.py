@@ -1,7 +1,7 @@
 """The API's marshmallow schemas: request validation and response shapes, and the source of the OpenAPI document."""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -129,8 +129,8 @@ class ReturnQuery(Schema):
     decision = fields.String(validate=validate.OneOf([d.value for d in Decision]))
     connection_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     marketplace = fields.String(validate=validate.Length(min=1, max=64))
-    modified_after = fields.AwareDateTime(default_timezone=timezone.utc)
-    modified_before = fields.AwareDateTime(default_timezone=timezone.utc)
+    modified_after = fields.AwareDateTime(default_timezone=UTC)
+    modified_before = fields.AwareDateTime(default_timezone=UTC)
     search = fields.String(validate=validate.Length(min=1, max=200), metadata={
         "description": "marketplace order id, return id, shop return id or a line's EAN/SKU"})
     is_test = fields.Boolean()

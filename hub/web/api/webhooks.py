@@ -7,16 +7,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.db.models import OutboundDelivery, WebhookEndpoint
-from hub.webhooks_out import delivery as deliveries
-from hub.webhooks_out import endpoints
-from hub.webhooks_out.subscriptions import changed_in
 from hub.web.api import pagination
 from hub.web.api.schemas import (
-    AttemptOut, DeliveryPage, DeliveryQuery, EndpointCreatedOut, EndpointIn, EndpointList, EndpointOut,
-    EndpointPatch, SecretOut,
+    AttemptOut,
+    DeliveryPage,
+    DeliveryQuery,
+    EndpointCreatedOut,
+    EndpointIn,
+    EndpointList,
+    EndpointOut,
+    EndpointPatch,
+    SecretOut,
 )
 from hub.web.api.security import requires
 from hub.web.context import hub
+from hub.webhooks_out import delivery as deliveries
+from hub.webhooks_out import endpoints
+from hub.webhooks_out.subscriptions import changed_in
 
 blp = Blueprint("api_webhooks", __name__, url_prefix="/api/v1", description="Outgoing webhooks")
 

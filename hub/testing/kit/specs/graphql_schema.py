@@ -18,12 +18,12 @@ class GraphQLDescription:
         self.schema = schema
 
     @classmethod
-    def from_introspection(cls, data: dict) -> "GraphQLDescription":
+    def from_introspection(cls, data: dict) -> GraphQLDescription:
         from graphql import build_client_schema
         return cls(build_client_schema(data.get("data", data)))
 
     @classmethod
-    def from_sdl(cls, text: str) -> "GraphQLDescription":
+    def from_sdl(cls, text: str) -> GraphQLDescription:
         from graphql import build_schema
         return cls(build_schema(text))
 

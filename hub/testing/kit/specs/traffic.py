@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import httpx
 
 from hub.http import ClientFactory
-
 from hub.testing.emulation.faults import INJECTED_HEADER
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, jsonify, request
 
@@ -53,7 +53,7 @@ def seed(app, count: int) -> None:
         for n in range(start, start + count):
             state["returns"].append({
                 "id": f"KR{n}", "order": f"KO{n}",
-                "created": (datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(minutes=n)).isoformat(),
+                "created": (datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=n)).isoformat(),
                 "customer": f"Customer {n}", "email": f"customer{n}@example.com",
                 "items": [{"line": f"KR{n}-{i}", "sku": f"SKU-{i}", "title": f"Item {i}", "qty": 1 + n % 2,
                            "price": "19.95"} for i in range(1, 2 + n % 2)]})

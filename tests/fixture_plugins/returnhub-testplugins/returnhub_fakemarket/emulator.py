@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, jsonify, request
 
@@ -15,7 +15,7 @@ def sample_return(n: int, order_prefix: str = "MO", fulfilment: str = "merchant"
     """A realistic return in the emulator's own JSON shape."""
     return {
         "id": f"R{n}", "order": f"{order_prefix}{n}",
-        "created": (datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(minutes=n)).isoformat(),
+        "created": (datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=n)).isoformat(),
         "fulfilment": fulfilment, "method": method,
         "customer": {"name": f"Customer {n}", "email": f"customer{n}@example.com",
                      "street": "Kerkstraat", "number": str(n % 200 + 1), "zip": "1017 GC",
