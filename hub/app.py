@@ -44,4 +44,10 @@ def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
 
     from hub.web.filters import register_filters
     register_filters(app)
+    from hub.web import security_headers
+    security_headers.install(app)
+    if hub.config.trusted_proxies:  # X-Forwarded-* believed only from this many proxies in front
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = hub.config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     return app

@@ -43,6 +43,7 @@ class Config:
     claim_seconds: int = 600
     session_idle_minutes: int = 60
     secure_cookies: bool = True
+    trusted_proxies: int = 0                  # reverse proxies in front whose X-Forwarded-* headers are believed
     testing: bool = False
 
     @classmethod

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired
 
 from hub.db import User
 from hub.web import sessions
+from hub.web.redirects import same_origin_path
 from hub.web.context import hub
 
 bp = Blueprint("auth", __name__)
@@ -39,9 +40,8 @@ def _record_failure(keys: list[str]) -> None:
 
 
 def _safe_target(target: str) -> str:
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("returns.index")
+    """``target`` if it is a same-origin relative path, else the overview (no open redirect after sign-in)."""
+    return same_origin_path(target) or url_for("returns.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
