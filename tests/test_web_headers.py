@@ -31,8 +31,8 @@ def assert_secure_headers(response, url):
     assert response.headers.get("Referrer-Policy") == "same-origin", url
 
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|javascript:", re.I)
-INLINE_STYLE = re.compile(r"<style[\s>]|\sstyle\s*=", re.I)
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
+INLINE_STYLE = re.compile(r"<style[\s>]|\sstyle\s*=", re.IGNORECASE)
 
 
 def test_every_page_type_sends_the_headers_and_no_inline_script(app, hub, make_connection, market_emu, shop_emu,

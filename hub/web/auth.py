@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired
 
 from hub.db import User
 from hub.web import sessions
-from hub.web.redirects import same_origin_path
 from hub.web.context import hub
+from hub.web.redirects import same_origin_path
 
 bp = Blueprint("auth", __name__)
 MAX_FAILURES, WINDOW = 5, 300

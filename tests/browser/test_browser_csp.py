@@ -3,7 +3,6 @@ is reported and the script-driven parts (select all, Swagger UI) still run."""
 from __future__ import annotations
 
 import pytest
-
 from sqlalchemy import update
 from test_web import import_returns
 
