@@ -81,15 +81,21 @@ def create_user(email, password, merchant_name):
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", type=int, default=None)
-def web(host, port):
-    """Serve the web app (for one machine; behind a WSGI server use hub.wsgi:app)."""
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 for every one).")
+@click.option("--port", type=int, default=None, help="Port (RETURNHUB_PORT, 8000).")
+@click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn (never in production).")
+def web(host, port, dev):
+    """Serve the web app through gunicorn (RETURNHUB_WEB_WORKERS, _WEB_THREADS, _WEB_TIMEOUT,
+    _WEB_GRACEFUL_TIMEOUT); the same app is ``hub.wsgi:app`` for any other WSGI server."""
     from hub.app import create_app
-    app = create_app()
-    port = port or app.extensions["returnhub"].config.port
-    click.echo(f"Returnhub web on http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    config = Config.from_env()
+    port = port or config.port
+    if dev:
+        click.echo(f"Returnhub web (development server) on http://{host}:{port}/")
+        create_app().run(host=host, port=port, threaded=True, use_reloader=False)
+        return
+    from hub.web_server import gunicorn_options, serve
+    serve(create_app, gunicorn_options(config, host, port))
 
 
 @main.command()
@@ -110,24 +116,26 @@ def scheduler():
 
 @main.command()
 @click.option("--port", type=int, default=None)
-@click.option("--workers", type=int, default=1)
-def up(port, workers):
+@click.option("--workers", type=int, default=1, help="Job worker processes.")
+@click.option("--dev", is_flag=True, help="Serve through Flask's development server instead of gunicorn.")
+def up(port, workers, dev):
     """Web + worker + scheduler together on one machine (embedded Redis and SQLite when unset)."""
     from hub.supervisor import run_all
     config = Config.from_env()
-    run_all(config, port or config.port, workers)
+    run_all(config, port or config.port, workers, dev=dev)
 
 
 @main.command()
 @click.option("--port", type=int, default=None)
-def demo(port):
+@click.option("--dev", is_flag=True, help="Serve through Flask's development server instead of gunicorn.")
+def demo(port, dev):
     """Seed a demo merchant and connections against the plugins' emulators, then run everything."""
     from hub.demo import prepare_demo
     config = Config.from_env()
     prepared = prepare_demo(config)
     click.echo(prepared.summary())
     from hub.supervisor import run_all
-    run_all(prepared.config, port or config.port)
+    run_all(prepared.config, port or config.port, dev=dev)
 
 
 @main.group()
@@ -137,6 +145,7 @@ def token():
 
 def _merchant_id(hub, name: str) -> int:
     from sqlalchemy import select
+
     from hub.db import Merchant
     with hub.session() as s:
         found = s.scalar(select(Merchant.id).where(Merchant.name == name))

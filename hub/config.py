@@ -43,11 +43,16 @@ class Config:
     claim_seconds: int = 600
     session_idle_minutes: int = 60
     secure_cookies: bool = True
+    web_workers: int = 2                      # gunicorn worker processes
+    web_threads: int = 8                      # threads per gunicorn worker
+    web_timeout: int = 60                     # seconds a request may take before its worker is restarted
+    web_graceful_timeout: int = 30            # seconds in-flight requests get to finish at a stop
+    access_log: bool = True
     trusted_proxies: int = 0                  # reverse proxies in front whose X-Forwarded-* headers are believed
     testing: bool = False
 
     @classmethod
-    def from_env(cls, environ=None, **overrides) -> "Config":
+    def from_env(cls, environ=None, **overrides) -> Config:
         env = os.environ if environ is None else environ
         values = {}
         for f in fields(cls):
