@@ -48,6 +48,10 @@ class Config:
     web_timeout: int = 60                     # seconds a request may take before its worker is restarted
     web_graceful_timeout: int = 30            # seconds in-flight requests get to finish at a stop
     access_log: bool = True
+    scheduler_stale_seconds: int = 180        # /readyz fails when the scheduler's heartbeat is older
+    ready_max_queue: int = 10000              # /readyz fails when more jobs than this wait
+    metrics_token: str | None = None          # /metrics needs "Authorization: Bearer <token>" when set
+    metrics_allow_from: list[str] = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
     trusted_proxies: int = 0                  # reverse proxies in front whose X-Forwarded-* headers are believed
     testing: bool = False
 
@@ -61,7 +65,7 @@ class Config:
                 continue
             if f.name in ("plugins",):
                 values[f.name] = _list(raw)
-            elif f.name in ("disable_plugins", "allow_local_hosts"):
+            elif f.name in ("disable_plugins", "allow_local_hosts", "metrics_allow_from"):
                 values[f.name] = _list(raw) or []
             elif f.type in ("bool",):
                 values[f.name] = raw.lower() in ("1", "true", "yes", "on")

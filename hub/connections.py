@@ -55,6 +55,7 @@ def build_adapter(hub, conn: Connection, kind: str):
         secrets=secrets,
         max_connections=max(hub.config.concurrency * 2, 10),
     )
+    factory.metrics_label = cls.slug
     memo = _MEMOS.setdefault((conn.id, kind, _fingerprint(stored)), {})
     return cls(AdapterContext(settings=settings, connection_id=conn.id, http_factory=factory, memo=memo))
 

@@ -9,12 +9,13 @@ import redis as redis_lib
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from hub import metrics
 from hub.config import Config
 from hub.db import Database
 from hub.plugins import Registry, load_plugins
 from hub.secrets import SecretBox
 
-_current: "Hub | None" = None
+_current: Hub | None = None
 
 
 class Hub:
@@ -62,6 +63,8 @@ class Hub:
             session.info["hub"] = self
             yield session
             pending = session.info.pop("transitions", [])
+        if pending:
+            metrics.count_transitions(self.redis, pending)
         if pending and self.registry.pm.hook.returnhub_return_transition.get_hookimpls():
             self._announce(pending)
 
@@ -80,7 +83,7 @@ class Hub:
             if return_id in returns:
                 self.registry.notify_transition(returns[return_id], event)
 
-    def activate(self) -> "Hub":
+    def activate(self) -> Hub:
         global _current
         _current = self
         return self

@@ -54,7 +54,7 @@ def test_up_serves_through_gunicorn_and_stops_cleanly(config):
         assert response.headers["server"].startswith("gunicorn")
     finally:
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=60) == 0
     assert session_processes(proc.pid) == []
 
 
@@ -66,7 +66,7 @@ def test_up_dev_serves_through_flask(config):
         assert "gunicorn" not in wait_for_answer(proc, f"http://127.0.0.1:{port}/").headers["server"]
     finally:
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=60) == 0
 
 
 def embedded_redis_pid(instance: Path) -> int:
@@ -95,7 +95,7 @@ def test_up_stops_the_embedded_redis(config, tmp_path, stop_signal):
         assert alive(redis_pid)
     finally:
         proc.send_signal(stop_signal)
-        proc.wait(timeout=30)
+        proc.wait(timeout=60)
     deadline = time.monotonic() + 15
     while alive(redis_pid) and time.monotonic() < deadline:
         time.sleep(0.2)
