@@ -390,7 +390,7 @@ class _GuardedTransport(httpx.BaseTransport):
     for another name that happens to resolve to the same address.
     """
 
-    def __init__(self, factory: ClientFactory, limiters: list[RateLimiter]):
+    def __init__(self, factory: ClientFactory, limiters: list["RateLimiter"]):
         self._factory = factory
         self._limiters = limiters
         self._pools: dict[tuple, httpx.HTTPTransport] = {}

@@ -15,7 +15,7 @@ from hub.db import Database
 from hub.plugins import Registry, load_plugins
 from hub.secrets import SecretBox
 
-_current: Hub | None = None
+_current: "Hub | None" = None
 
 
 class Hub:
@@ -83,7 +83,7 @@ class Hub:
             if return_id in returns:
                 self.registry.notify_transition(returns[return_id], event)
 
-    def activate(self) -> Hub:
+    def activate(self) -> "Hub":
         global _current
         _current = self
         return self
