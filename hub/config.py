@@ -56,7 +56,7 @@ class Config:
     testing: bool = False
 
     @classmethod
-    def from_env(cls, environ=None, **overrides) -> Config:
+    def from_env(cls, environ=None, **overrides) -> "Config":
         env = os.environ if environ is None else environ
         values = {}
         for f in fields(cls):

@@ -17,7 +17,7 @@ PAGE = """<!doctype html>
 
 @bp.route("")
 def page():
-    asset = lambda name: url_for("api_docs.asset", filename=name)
+    asset = lambda name: url_for("api_docs.asset", filename=name)  # noqa: E731
     return PAGE.format(css=asset("swagger-ui.css"), icon=asset("favicon-32x32.png"),
                        bundle=asset("swagger-ui-bundle.js"), preset=asset("swagger-ui-standalone-preset.js"),
                        spec=url_for("api-docs.openapi_json"), init=url_for("static", filename="swagger-init.js"))
