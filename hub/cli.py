@@ -195,6 +195,32 @@ def token_revoke(merchant_name, token_id):
     click.echo(f"token {token_id} revoked")
 
 
+@main.command("erase-customer")
+@click.option("--merchant", "merchant_name", required=True, help="Merchant name.")
+@click.option("--email", required=True, help="The customer's e-mail address.")
+def erase_customer_command(merchant_name, email):
+    """Erase one customer's personal data from the merchant's returns (GDPR); the returns stay."""
+    from hub.privacy import erase_customer
+    hub = _hub()
+    try:
+        count = erase_customer(hub, _merchant_id(hub, merchant_name), email, "cli")
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"personal data erased from {count} return{'s' if count != 1 else ''}")
+
+
+@main.command()
+@click.option("--days", type=int, default=None, help="Override RETURNHUB_PERSONAL_DATA_DAYS for this run.")
+def housekeeping(days):
+    """Run the scheduler's upkeep now: prune old webhook deliveries, anonymise closed returns past retention."""
+    from hub.housekeeping import prune_deliveries
+    from hub.privacy import anonymise_closed
+    hub = _hub()
+    removed = prune_deliveries(hub)
+    click.echo("pruned " + ", ".join(f"{table} {n}" for table, n in removed.items()))
+    click.echo(f"anonymised {anonymise_closed(hub, days)} closed returns")
+
+
 @main.group()
 def plugin():
     """Writing plugins: start a new one from the template (see docs/writing-plugins.md)."""

@@ -52,6 +52,8 @@ class Config:
     ready_max_queue: int = 10000              # /readyz fails when more jobs than this wait
     metrics_token: str | None = None          # /metrics needs "Authorization: Bearer <token>" when set
     metrics_allow_from: list[str] = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    personal_data_days: int = 180             # closed returns are anonymised this many days after closing
+    delivery_retention_days: int = 30         # outbox, outgoing and inbound webhook delivery rows kept this long
     trusted_proxies: int = 0                  # reverse proxies in front whose X-Forwarded-* headers are believed
     testing: bool = False
 

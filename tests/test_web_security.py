@@ -16,7 +16,7 @@ def app(hub):
     return create_app(hub=hub)
 
 
-MERCHANT_BLUEPRINTS = {"auth", "dashboard", "returns", "connections", "plugins"}
+MERCHANT_BLUEPRINTS = {"auth", "dashboard", "returns", "connections", "plugins", "privacy"}
 ID_ARGS = {"return_id", "connection_id"}
 PUBLIC = {"auth.login"}
 SECRETS = ("market-secret-key", "shop-secret-token", "shop-webhook-secret", "$encrypted")
