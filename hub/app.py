@@ -48,6 +48,8 @@ def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
     register_filters(app)
     from hub.web import security_headers
     security_headers.install(app)
+    from hub.logs import install_request_ids
+    install_request_ids(app)
     if hub.config.trusted_proxies:  # X-Forwarded-* believed only from this many proxies in front
         from werkzeug.middleware.proxy_fix import ProxyFix
         n = hub.config.trusted_proxies

@@ -16,6 +16,12 @@ def _hub():
 @click.group()
 def main():
     """Returnhub: marketplace returns into your shop, the merchant's decision back."""
+    from hub.logs import configure
+    config = Config.from_env()
+    try:
+        configure(config.log_format, config.log_level)
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
 
 
 @main.group()

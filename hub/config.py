@@ -54,6 +54,8 @@ class Config:
     metrics_allow_from: list[str] = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
     personal_data_days: int = 180             # closed returns are anonymised this many days after closing
     delivery_retention_days: int = 30         # outbox, outgoing and inbound webhook delivery rows kept this long
+    log_format: str = "text"                  # text | json (structured lines with request id and job id)
+    log_level: str = "INFO"
     trusted_proxies: int = 0                  # reverse proxies in front whose X-Forwarded-* headers are believed
     testing: bool = False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 
 from flask import Blueprint, Response, abort, jsonify, request
 
@@ -12,6 +13,7 @@ from hub import clock
 from hub.web.context import hub
 
 bp = Blueprint("ops", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.route("/healthz")
@@ -29,12 +31,12 @@ def readiness(h) -> tuple[bool, dict]:
         with h.db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         checks["database"] = "ok"
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported by its type
         checks["database"] = f"unavailable: {type(exc).__name__}"
     try:
         h.redis.ping()
         checks["redis"] = "ok"
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported by its type
         checks["redis"] = f"unavailable: {type(exc).__name__}"
         checks["scheduler"] = checks["queue"] = "unknown: Redis is unavailable"
         return False, checks
@@ -55,6 +57,8 @@ def readiness(h) -> tuple[bool, dict]:
 def readyz():
     """200 when the process can do its work, 503 with the failing checks otherwise."""
     ok, checks = readiness(hub())
+    if not ok:
+        log.warning("not ready: %s", ", ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"))
     return jsonify(status="ok" if ok else "unavailable", checks=checks), 200 if ok else 503
 
 
