@@ -8,8 +8,8 @@ from marshmallow import ValidationError, fields
 
 from hub.adapters import AdapterContext, Marketplace, Shop
 from hub.db import Connection
-from hub.host_patterns import HostPatterns
 from hub.errors import AddressNotAllowed
+from hub.host_patterns import HostPatterns
 from hub.http import AddressGuard, ClientFactory, Redactor
 from hub.secrets import secret_fields
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from test_api_support import api_app, api_client, api_hub_plugins  # noqa: F401  (fixtures)
-from test_api_support import assert_problem, bearer
+from test_api_support import (  # noqa: F401  (fixtures)
+    api_app,
+    api_client,
+    api_hub_plugins,
+    assert_problem,
+    bearer,
+)
 from test_web import post, signed_in
 from test_web_connections import _form
 
