@@ -29,9 +29,10 @@ def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
     app.extensions["returnhub"] = hub
     csrf.init_app(app)
 
-    from hub.web import auth, connections, dashboard, ops, plugins_page, privacy, returns, webhooks
+    from hub.web import auth, connections, dashboard, ops, plugins_page, privacy, returns, tokens, webhooks
     app.register_blueprint(ops.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(tokens.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(returns.bp)

@@ -46,7 +46,7 @@ def test_every_page_type_sends_the_headers_and_no_inline_script(app, hub, make_c
         assert_secure_headers(anonymous.get(url), url)
     client = signed_in(app, hub)
     pages = ["/", "/dashboard/", f"/returns/{return_id}", "/connections/", f"/connections/{cid}", "/plugins/",
-             "/returns/export.csv", "/api/v1/returns"]
+             "/returns/export.csv", "/api/v1/returns", "/tokens/", "/privacy/"]
     for url in pages:
         response = client.get(url)
         assert response.status_code in (200, 401), url
