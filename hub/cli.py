@@ -100,6 +100,11 @@ def web(host, port, dev):
         click.echo(f"Returnhub web (development server) on http://{host}:{port}/")
         create_app().run(host=host, port=port, threaded=True, use_reloader=False)
         return
+    if not config.redis_url:  # one embedded Redis, owned by this (master) process, for every gunicorn worker
+        import os
+
+        from hub.embedded import start_embedded_redis
+        os.environ["RETURNHUB_REDIS_URL"] = start_embedded_redis(os.path.join(config.instance_path, "redis"))
     from hub.web_server import gunicorn_options, serve
     serve(create_app, gunicorn_options(config, host, port))
 

@@ -97,3 +97,15 @@ def test_units_command_lines_move_a_return(hub, config, make_connection, market_
             except subprocess.TimeoutExpired:
                 proc.kill()
     assert [p.returncode for p in procs] == [0, 0, 0, 0], [p.stderr.read()[-2000:] for p in procs]
+
+
+def test_readme_production_section_matches_the_recipes():
+    readme = (DEPLOY.parent / "README.md").read_text()
+    section = readme.split("## Running in production", 1)[1].split("\n## ", 1)[0]
+    for unit in UNITS.values():
+        assert unit in section, f"README does not mention {unit}"
+    for path in ("deploy/compose.yaml", "deploy/Dockerfile", "deploy/returnhub.env.example", "returnhub db upgrade",
+                 "RETURNHUB_TRUSTED_PROXIES", "/healthz", "/readyz", "/metrics"):
+        assert path in section, f"README's production section does not mention {path}"
+    for name in env_example():
+        assert name in readme, f"{name} (deploy/returnhub.env.example) is not documented in the README"

@@ -35,7 +35,7 @@ def wait_for_answer(proc, url: str, deadline_s: float = 60) -> httpx.Response:
 
 def session_processes(sid: int) -> list[str]:
     """Command lines of the processes still in session ``sid``."""
-    out = subprocess.run(["pgrep", "-a", "-s", str(sid)], capture_output=True, text=True).stdout
+    out = subprocess.run(["pgrep", "-a", "-s", str(sid)], capture_output=True, text=True, check=False).stdout
     return out.splitlines()
 
 
@@ -114,3 +114,19 @@ def test_a_child_that_dies_is_started_again(config):
         assert children.procs[0] is not first
     finally:
         children.stop()
+
+
+@pytest.mark.parametrize("dev", [False, True])
+def test_web_serves_through_gunicorn_unless_dev(config, hub, dev):
+    port = free_port()
+    env = dict(os.environ, **config.to_env())
+    proc = subprocess.Popen([sys.executable, "-m", "hub.cli", "web", "--port", str(port), *(["--dev"] if dev else [])],
+                            env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        response = wait_for_answer(proc, f"http://127.0.0.1:{port}/healthz")
+        assert response.status_code == 200
+        assert response.headers["server"].startswith("gunicorn") is not dev
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    assert session_processes(proc.pid) == []
