@@ -25,7 +25,8 @@ demo: install
 test: install-test
 	@status=0; \
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider || status=1; \
-	RETURNHUB_SLOW_TESTS=1 $(BIN)/python -m pytest tests/test_plugin_template.py -q -p no:cacheprovider -k slow || status=1; \
+	RETURNHUB_SLOW_TESTS=1 $(BIN)/python -m pytest tests/test_plugin_template.py tests/test_wheel_install.py \
+	  -q -p no:cacheprovider -k slow || status=1; \
 	for p in $(PLUGINS); do \
 	  if [ -d "$$p/tests" ]; then echo "== $$p"; $(BIN)/python -m pytest "$$p/tests" -q -p no:cacheprovider --rootdir "$$p" || status=1; fi; \
 	done; \

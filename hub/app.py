@@ -29,7 +29,10 @@ def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
     app.extensions["returnhub"] = hub
     csrf.init_app(app)
 
-    from hub.web import auth, connections, dashboard, plugins_page, returns, webhooks
+    from hub.web import auth, connections, dashboard, ops, plugins_page, privacy, returns, tokens, webhooks
+    app.register_blueprint(ops.bp)
+    app.register_blueprint(privacy.bp)
+    app.register_blueprint(tokens.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(returns.bp)
@@ -44,4 +47,12 @@ def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
 
     from hub.web.filters import register_filters
     register_filters(app)
+    from hub.web import security_headers
+    security_headers.install(app)
+    from hub.logs import install_request_ids
+    install_request_ids(app)
+    if hub.config.trusted_proxies:  # X-Forwarded-* believed only from this many proxies in front
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = hub.config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     return app

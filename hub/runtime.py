@@ -9,6 +9,7 @@ import redis as redis_lib
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from hub import metrics
 from hub.config import Config
 from hub.db import Database
 from hub.plugins import Registry, load_plugins
@@ -62,6 +63,8 @@ class Hub:
             session.info["hub"] = self
             yield session
             pending = session.info.pop("transitions", [])
+        if pending:
+            metrics.count_transitions(self.redis, pending)
         if pending and self.registry.pm.hook.returnhub_return_transition.get_hookimpls():
             self._announce(pending)
 

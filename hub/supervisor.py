@@ -44,14 +44,16 @@ class Children:
                 proc.kill()
 
 
-def run_all(config: Config, port: int, workers: int = 1) -> int:
-    """Migrate, start worker(s) and the scheduler, and serve the web app until SIGTERM or Ctrl-C."""
+def run_all(config: Config, port: int, workers: int = 1, dev: bool = False) -> int:
+    """Migrate, start worker(s) and the scheduler, and serve the web app (gunicorn, or Flask's development
+    server with ``dev``) until SIGTERM or Ctrl-C; then stop the children and the embedded Redis."""
     from hub.app import create_app
     from hub.db.migrate import upgrade
     from hub.runtime import Hub
     from hub.sync import commands
 
     upgrade(config.resolved_database_url())
+    embedded = not config.redis_url
     hub = Hub(config).activate()
     config.redis_url, config.database_url = hub.redis_url, config.resolved_database_url()
     config.resolved_secret_key()
@@ -59,14 +61,22 @@ def run_all(config: Config, port: int, workers: int = 1) -> int:
     commands.reconcile_soon(hub)
 
     def stop(*_):
-        children.stop()
-        sys.exit(0)
+        sys.exit(0)  # unwinds to the finally below (the development server's way out)
 
-    signal.signal(signal.SIGTERM, stop)
-    app = create_app(hub=hub)
-    print(f"Returnhub on http://127.0.0.1:{port}/ (worker x{workers} + scheduler running)", flush=True)
+    server = "development server" if dev else "gunicorn"
+    print(f"Returnhub on http://127.0.0.1:{port}/ ({server}; worker x{workers} + scheduler running)", flush=True)
     try:
-        app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+        if dev:
+            signal.signal(signal.SIGTERM, stop)
+            create_app(hub=hub).run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+        else:
+            from hub.web_server import gunicorn_options, serve
+            serve(lambda: create_app(hub=hub), gunicorn_options(config, "127.0.0.1", port))
+    except KeyboardInterrupt:
+        pass
     finally:
         children.stop()
+        if embedded:
+            from hub.embedded import stop_embedded_redis
+            stop_embedded_redis(hub.redis_url)
     return 0

@@ -222,3 +222,32 @@ def test_the_scheduler_runs_the_delivery_sweep(hub, client, make_connection, dra
         scheduler.enqueue_jobs()
         drain()
         assert len(ok.calls) == 1
+
+
+def test_outbox_and_delivery_rows_pruned_after_the_retention(hub, client, make_connection, market_emu, shop_emu,
+                                                              drain, monkeypatch):
+    from hub import clock
+    from hub.db.models import DeliveryAttempt
+    from hub.housekeeping import prune_deliveries
+
+    def counts():
+        with hub.session() as s:
+            return [s.scalar(select(func.count()).select_from(m)) for m in (OutboxEvent, OutboundDelivery,
+                                                                            DeliveryAttempt, ReturnRow)]
+    headers = bearer(hub)
+    with EmulatorServer(FailingFirst(None, 1)) as server:
+        created = endpoint(client, headers, f"{server.url}/returnhub", ["return.received"])
+        server.app.app = readme_receiver(monkeypatch, created["secret"])["app"]
+        cid = make_connection(merchant="Merchant A")
+        market_emu.state["returns"].append(sample_return(1))
+        jobs.poll_marketplace(cid)
+        drain()
+        make_all_due(hub)
+        delivery.deliver_due(hub)
+    assert counts() == [1, 1, 2, 1]
+    assert sum(prune_deliveries(hub).values()) == 0, "recent rows stay"
+    with clock.use(clock.FakeClock()) as fake:
+        fake.advance((hub.config.delivery_retention_days + 1) * 86400)
+        removed = prune_deliveries(hub)
+    assert removed == {"outbox_event": 1, "outbound_delivery": 1, "delivery_attempt": 2, "webhook_delivery": 0}
+    assert counts() == [0, 0, 0, 1], "the return itself stays"

@@ -8,6 +8,7 @@ import sys
 from sqlalchemy import create_engine, inspect
 
 from hub.db.statistics import REFRESH_SECONDS
+from hub.housekeeping import INTERVAL_SECONDS as HOUSEKEEPING_SECONDS
 from hub.sync.schedule import build_scheduler
 from hub.webhooks_out.delivery import SWEEP_SECONDS
 
@@ -20,9 +21,10 @@ def test_scheduler_registers_the_schedules_as_json_jobs(hub, make_connection, ma
                      "hub.sync.jobs.poll_all_decisions": hub.config.decision_interval,
                      "hub.sync.jobs.reconcile": hub.config.reconcile_interval,
                      "hub.webhooks_out.delivery.deliver_webhooks": SWEEP_SECONDS,
-                     "hub.sync.jobs.refresh_statistics": REFRESH_SECONDS}
-    assert len(scheduler.enqueue_jobs()) == 5
-    assert len(hub.queue) == 5
+                     "hub.sync.jobs.refresh_statistics": REFRESH_SECONDS,
+                     "hub.housekeeping.housekeeping": HOUSEKEEPING_SECONDS}
+    assert len(scheduler.enqueue_jobs()) == 6
+    assert len(hub.queue) == 6
     drain()
     assert market_emu.state["requests"] >= 1  # the fan-out queued and ran a marketplace poll
     assert planner_statistics(hub)  # and the statistics job ran

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 from test_web import csrf_token, import_returns, signed_in
 
+from hub.api_tokens import create_token
 from hub.app import create_app
-from hub.db import ReturnRow
+from hub.db import Connection, ReturnRow
 
 
 @pytest.fixture
@@ -16,8 +17,8 @@ def app(hub):
     return create_app(hub=hub)
 
 
-MERCHANT_BLUEPRINTS = {"auth", "dashboard", "returns", "connections", "plugins"}
-ID_ARGS = {"return_id", "connection_id"}
+MERCHANT_BLUEPRINTS = {"auth", "dashboard", "returns", "connections", "plugins", "privacy", "tokens"}
+ID_ARGS = {"return_id", "connection_id", "token_id"}
 PUBLIC = {"auth.login"}
 SECRETS = ("market-secret-key", "shop-secret-token", "shop-webhook-secret", "$encrypted")
 
@@ -40,7 +41,9 @@ def world(app, hub, make_connection, market_emu, shop_emu, drain):
     import_returns(hub, market_emu, shop_emu, drain, cid, [1, 2])
     with hub.session() as s:
         ids = list(s.scalars(select(ReturnRow.id).order_by(ReturnRow.id)))
-    return {"connection_id": cid, "return_id": ids[0], "return_ids": ids}
+        merchant_id = s.scalar(select(Connection.merchant_id).where(Connection.id == cid))
+    token_id, _ = create_token(hub, merchant_id, "merchant A's", ["returns:read"])
+    return {"connection_id": cid, "return_id": ids[0], "return_ids": ids, "token_id": token_id}
 
 
 def test_every_route_needs_sign_in(app, world):
@@ -49,7 +52,7 @@ def test_every_route_needs_sign_in(app, world):
         if rule.endpoint in PUBLIC or rule.endpoint == "auth.logout":
             continue
         url = rule.rule.replace("<int:return_id>", str(world["return_id"])).replace(
-            "<int:connection_id>", str(world["connection_id"]))
+            "<int:connection_id>", str(world["connection_id"])).replace("<int:token_id>", str(world["token_id"]))
         if "GET" in rule.methods:
             response = client.get(url)
             assert response.status_code == 302 and "/login" in response.headers["Location"], url
@@ -66,7 +69,7 @@ def test_walk_every_route_with_another_merchants_ids(app, hub, world):
         if not set(rule.arguments) & ID_ARGS:
             continue
         url = rule.rule.replace("<int:return_id>", str(world["return_id"])).replace(
-            "<int:connection_id>", str(world["connection_id"]))
+            "<int:connection_id>", str(world["connection_id"])).replace("<int:token_id>", str(world["token_id"]))
         for method in sorted(rule.methods & {"GET", "POST"}):
             data = {"csrf_token": token, "enabled": "on", "note": "x", "decision:R1-1": "accepted",
                     "name": "stolen"} if method == "POST" else None
@@ -90,7 +93,7 @@ def test_posts_without_csrf_token_are_rejected(app, hub, world):
         if "POST" not in rule.methods:
             continue
         url = rule.rule.replace("<int:return_id>", str(world["return_id"])).replace(
-            "<int:connection_id>", str(world["connection_id"]))
+            "<int:connection_id>", str(world["connection_id"])).replace("<int:token_id>", str(world["token_id"]))
         response = a.post(url, data={"enabled": "on", "note": "x", "decision:R1-1": "accepted", "name": "x"})
         assert response.status_code == 400, url
         assert a.post(url, data={"csrf_token": "forged"}).status_code == 400, url
@@ -101,7 +104,7 @@ def test_posts_without_csrf_token_are_rejected(app, hub, world):
 def test_no_secret_in_any_page(app, hub, world):
     a = signed_in(app, hub, "a@example.com", "Merchant A")
     pages = [r.rule.replace("<int:return_id>", str(world["return_id"])).replace(
-        "<int:connection_id>", str(world["connection_id"]))
+        "<int:connection_id>", str(world["connection_id"])).replace("<int:token_id>", str(world["token_id"]))
         for r in merchant_rules(app) if "GET" in r.methods]
     pages += ["/connections/new?marketplace=fakemarket&shop=fakeshop", "/?q=MO1", "/dashboard/?days=365"]
     for url in pages:

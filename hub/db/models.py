@@ -135,6 +135,7 @@ class ReturnRow(Base):
         # the overview's search within ids and names reads this index only, never the rows (migration 0005)
         Index("ix_return_search", "connection_id", "search_name", "marketplace_order_id", "external_id",
               "shop_order_id", "id"),
+        Index("ix_return_retention", "anonymised_at", "state", "updated_at"),  # migration 0006
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,6 +163,7 @@ class ReturnRow(Base):
     claim_token: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
+    anonymised_at: Mapped[datetime | None]  # personal data removed (retention or erasure), migration 0006
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 

@@ -6,6 +6,8 @@ from rq.cron import CronJob, CronScheduler
 from rq.serializers import JSONSerializer
 
 from hub.db.statistics import REFRESH_SECONDS
+from hub.housekeeping import INTERVAL_SECONDS as HOUSEKEEPING_SECONDS
+from hub.housekeeping import housekeeping
 from hub.sync import jobs
 from hub.webhooks_out.delivery import SWEEP_SECONDS, deliver_webhooks
 
@@ -36,4 +38,5 @@ def build_scheduler(hub) -> CronScheduler:
     scheduler.register(jobs.reconcile, config.queue_name, interval=config.reconcile_interval)
     scheduler.register(deliver_webhooks, config.queue_name, interval=SWEEP_SECONDS)
     scheduler.register(jobs.refresh_statistics, config.queue_name, interval=REFRESH_SECONDS)
+    scheduler.register(housekeeping, config.queue_name, interval=HOUSEKEEPING_SECONDS)
     return scheduler

@@ -26,7 +26,8 @@ class RedactingSimpleWorker(_Redacting, SimpleWorker):
 def build_worker(hub, fork: bool = False, name: str | None = None) -> Worker:
     """A worker running jobs in its own process (no fork per job: a job costs ~10 ms, not ~100 ms),
     or in a forked work horse per job with ``fork`` (isolation from a job that crashes the process)."""
-    cls = RedactingWorker if fork else RedactingSimpleWorker
+    from hub.metrics import metered
+    cls = metered(RedactingWorker if fork else RedactingSimpleWorker)
     return cls([hub.queue], connection=hub.redis, serializer=JSONSerializer, name=name)
 
 

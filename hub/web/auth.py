@@ -12,6 +12,7 @@ from hub import clock
 from hub.db import User
 from hub.web import sessions
 from hub.web.context import hub
+from hub.web.redirects import same_origin_path
 
 bp = Blueprint("auth", __name__)
 MAX_FAILURES, WINDOW = 5, 300
@@ -38,9 +39,8 @@ def _record_failure(keys: list[str]) -> None:
 
 
 def _safe_target(target: str) -> str:
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("returns.index")
+    """``target`` if it is a same-origin relative path, else the overview (no open redirect after sign-in)."""
+    return same_origin_path(target) or url_for("returns.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

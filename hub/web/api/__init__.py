@@ -10,11 +10,11 @@ from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from hub import __version__
-from hub.web.api import connections, docs, plugins, returns, webhooks
+from hub.web.api import connections, docs, plugins, privacy, returns, webhooks
 from hub.web.api.problems import MEDIA_TYPE, ProblemSchema, handle_http_exception, handle_unexpected, http_problem
 from hub.web.api.security import authorize
 
-BLUEPRINTS = (returns.blp, connections.blp, plugins.blp, webhooks.blp)
+BLUEPRINTS = (returns.blp, connections.blp, plugins.blp, webhooks.blp, privacy.blp)
 DESCRIPTION = """Script Returnhub, or connect a custom shop without a plugin (the `api` shop).
 
 Authenticate with `Authorization: Bearer <token>` (create one with `returnhub token create`).

@@ -10,12 +10,9 @@ ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-prese
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Returnhub API</title>
 <link rel="stylesheet" href="{css}"><link rel="icon" href="{icon}"></head>
-<body><div id="swagger-ui"></div>
-<script src="{bundle}"></script><script src="{preset}"></script>
-<script>
-window.ui = SwaggerUIBundle({{url: "{spec}", dom_id: "#swagger-ui", deepLinking: true,
-  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout"}});
-</script></body></html>"""
+<body><div id="swagger-ui" data-spec="{spec}"></div>
+<script src="{bundle}"></script><script src="{preset}"></script><script src="{init}"></script>
+</body></html>"""
 
 
 @bp.route("")
@@ -23,7 +20,7 @@ def page():
     asset = lambda name: url_for("api_docs.asset", filename=name)  # noqa: E731
     return PAGE.format(css=asset("swagger-ui.css"), icon=asset("favicon-32x32.png"),
                        bundle=asset("swagger-ui-bundle.js"), preset=asset("swagger-ui-standalone-preset.js"),
-                       spec=url_for("api-docs.openapi_json"))
+                       spec=url_for("api-docs.openapi_json"), init=url_for("static", filename="swagger-init.js"))
 
 
 @bp.route("/assets/<path:filename>")
