@@ -21,7 +21,7 @@ def main():
     try:
         configure(config.log_format, config.log_level)
     except ValueError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.group()
@@ -216,7 +216,7 @@ def erase_customer_command(merchant_name, email):
     try:
         count = erase_customer(hub, _merchant_id(hub, merchant_name), email, "cli")
     except ValueError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"personal data erased from {count} return{'s' if count != 1 else ''}")
 
 

@@ -96,8 +96,9 @@ def test_metrics_protected_and_counting(app, hub, make_connection, market_emu, s
 
 def test_metrics_count_jobs_per_kind(app, hub):
     from hub.sync import queueing
+    from hub.sync.pipeline import Job
     from hub.sync.worker import run_worker
-    queueing.enqueue(hub, "reconcile")
+    queueing.enqueue(hub, Job.RECONCILE)
     hub.queue.enqueue("hub.sync.jobs.no_such_job")
     run_worker(hub, burst=True)
     text = app.test_client().get("/metrics").get_data(as_text=True)

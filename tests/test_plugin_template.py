@@ -13,9 +13,9 @@ import httpcore  # noqa: F401  (shared by the inner pytest runs; see test_confor
 import pytest
 from click.testing import CliRunner
 
-import hub.app  # noqa: F401
-import hub.sync.jobs  # noqa: F401
-import hub.testing.kit  # noqa: F401
+import hub.app
+import hub.sync.jobs
+import hub.testing.kit
 import hub.testing.kit.plugin  # noqa: F401
 from hub.cli import main
 from hub.manifest import ManifestSchema

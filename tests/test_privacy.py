@@ -140,11 +140,12 @@ def test_erasure_is_scoped_to_the_merchant(hub, make_connection, market_emu, sho
 
 def test_logs_and_job_data_never_carry_addresses(hub, make_connection, market_emu, shop_emu, caplog):
     from hub.sync import queueing
+    from hub.sync.pipeline import Job
     from hub.sync.worker import run_worker
     caplog.set_level(logging.DEBUG)
     cid = make_connection()
     seed(market_emu, shop_emu, count=2)
-    queueing.enqueue(hub, "poll_marketplace", cid)
+    queueing.enqueue(hub, Job.POLL_MARKETPLACE, cid)
     jobs_seen = []
     for _ in range(5):  # run the queue through a real worker, reading every job's stored data before it runs
         for job in hub.queue.jobs:

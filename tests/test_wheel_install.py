@@ -34,8 +34,8 @@ def test_slow_wheels_install_migrate_and_move_a_return(tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     bin_dir = env_dir / "bin"
-    run(dict(os.environ, HOME_DIR=str(tmp_path)), str(bin_dir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-        *wheels)
+    run(dict(os.environ, HOME_DIR=str(tmp_path)), str(bin_dir / "python"), "-m", "pip", "install", "-q",
+        "--disable-pip-version-check", *wheels)
     instance = tmp_path / "instance"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RETURNHUB_", "PYTHON", "VIRTUAL_ENV"))}
     env.update(RETURNHUB_INSTANCE_PATH=str(instance), PATH=f"{bin_dir}:{env.get('PATH', '')}",

@@ -31,12 +31,12 @@ def readiness(h) -> tuple[bool, dict]:
         with h.db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported by its type
+    except Exception as exc:
         checks["database"] = f"unavailable: {type(exc).__name__}"
     try:
         h.redis.ping()
         checks["redis"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported by its type
+    except Exception as exc:
         checks["redis"] = f"unavailable: {type(exc).__name__}"
         checks["scheduler"] = checks["queue"] = "unknown: Redis is unavailable"
         return False, checks
