@@ -21,4 +21,5 @@ def returnhub_register_emulators():
     from {{ cookiecutter.__package }} import emulator
     return [Emulator(slug="{{ cookiecutter.slug }}", create_app=emulator.create_app, settings=emulator.settings
 {%- if cookiecutter.kind == "shop" %},
-                     seed_orders=emulator.seed_orders{% endif %})]
+                     seed_orders=emulator.seed_orders{% else %},
+                     demo_orders=emulator.demo_orders{% endif %})]
