@@ -22,7 +22,9 @@ from urllib.parse import quote
 
 from flask import Flask, jsonify, request
 
+{% if cookiecutter.kind == "marketplace" -%}
 from hub import clock
+{% endif -%}
 from hub.testing.emulation import EmulatorApp, json_error
 {%- if cookiecutter.auth == "hmac" %}
 from hub.testing.emulation import fresh_timestamp, verify_hmac
@@ -189,7 +191,8 @@ def seed(app, count: int) -> None:
 
 def pushed(app, return_id: str) -> dict[str, str]:
     """The outcomes the emulator recorded for a return, by line id."""
-    return {line: d["outcome"] for (rid, line), d in app.config["EMULATOR"]["decisions"].items() if rid == return_id}
+    decisions = app.config["EMULATOR"]["decisions"]
+    return {line: d["outcome"] for (rid, line), d in decisions.items() if rid == return_id}
 
 
 def demo_orders(app) -> list[dict]:
