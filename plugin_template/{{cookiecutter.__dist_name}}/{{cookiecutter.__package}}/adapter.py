@@ -2,11 +2,17 @@
 """The {{ cookiecutter.platform_name }} {{ cookiecutter.kind }} adapter: the platform's data in the hub's canonical shape."""
 from __future__ import annotations
 
+{% if cookiecutter.kind == "marketplace" -%}
+from datetime import timedelta
+
+{% endif -%}
 from marshmallow import Schema, fields
 
 {% if cookiecutter.kind == "marketplace" -%}
 from hub.adapters import Marketplace
-from hub.model import Page
+from hub.model import Page, Quarantined
+from hub.sdk.cursor import IncrementalCursor, iso
+from hub.sdk.paging import PageNumberPaginator
 {%- else -%}
 from hub.adapters import Shop
 from hub.model import Decision, LineDecision, ReturnDecisions
@@ -22,9 +28,15 @@ class {{ cls }}Settings(Schema):
     api_key = fields.String(required=True, load_only=True, metadata={"secret": True, "label": "API key"})
 {%- elif cookiecutter.auth == "bearer_token" %}
     access_token = fields.String(required=True, load_only=True, metadata={"secret": True, "label": "Access token"})
-{%- else %}
+{%- elif cookiecutter.auth == "basic" %}
     username = fields.String(required=True, metadata={"label": "User name"})
     password = fields.String(required=True, load_only=True, metadata={"secret": True, "label": "Password"})
+{%- elif cookiecutter.auth == "oauth2_client_credentials" %}
+    client_id = fields.String(required=True, metadata={"label": "Client id"})
+    client_secret = fields.String(required=True, load_only=True, metadata={"secret": True, "label": "Client secret"})
+{%- else %}
+    client_key = fields.String(required=True, load_only=True, metadata={"secret": True, "label": "Client key"})
+    secret_key = fields.String(required=True, load_only=True, metadata={"secret": True, "label": "Secret key"})
 {%- endif %}
 
 {% if cookiecutter.kind == "marketplace" %}
@@ -32,10 +44,11 @@ class {{ cls }}Settings(Schema):
 OUTCOMES = {"accepted": "REFUND", "rejected": "REJECT", "repaired": "REPAIR", "exchanged": "EXCHANGE",
             "cancelled": "CANCEL"}
 DECISIONS = {outcome: decision for decision, outcome in OUTCOMES.items()}
+PAGE_SIZE = 50  # the largest page the platform gives
 
 
 class {{ cls }}Marketplace(Marketplace):
-    """Returns come in page by page; decisions go back one line at a time."""
+    """Returns come in page by page since the last poll; decisions go back one line at a time."""
 
     slug = "{{ cookiecutter.slug }}"
     title = "{{ cookiecutter.platform_name }}"
@@ -53,14 +66,26 @@ class {{ cls }}Marketplace(Marketplace):
             client.close()
 
     def check(self) -> None:
-        self.client.call("GET", "/returns", params={"page": 1})
+        self.client.request("GET", "/returns", params={"page": 1, "page_size": 1})
 
     def fetch_returns(self, cursor: str | None) -> Page:
-        page = int(cursor or 1)
-        body = self.client.call("GET", "/returns", params={"page": page})
-        more = page < body["pages"]
-        return Page(items=[self.canonical(r) for r in body["returns"]],
-                    cursor=str(page + 1) if more else None, more=more)
+        """One page of the returns created or updated since the last poll (hub.sdk.cursor.IncrementalCursor)."""
+        cur = IncrementalCursor.load(cursor, overlap=timedelta(minutes=10))
+        pager = PageNumberPaginator(cur.page, page_size=PAGE_SIZE, size_param="page_size", total_pages="pages")
+        params = {"updated_from": iso(cur.since)} if cur.since else {}
+        response = self.client.request("GET", "/returns", params={**params, **pager.params()})
+        rows = response.json()["returns"]
+        fresh = cur.fresh(rows, external_id=lambda r: str(r["id"]), updated=lambda r: r["updated_at"])
+        pager.advance(response, rows)
+        cur.advance(pager)
+        return Page(items=[self.mapped(r) for r in fresh], cursor=cur.dump(), more=cur.more)
+
+    def mapped(self, r: dict):
+        """The canonical dict, or a Quarantined item (with the reason) when the record cannot be mapped."""
+        try:
+            return self.canonical(r)
+        except (KeyError, TypeError, ValueError) as exc:
+            return Quarantined(f"cannot map return: {type(exc).__name__}: {exc}", r, external_id=r.get("id"))
 
     @staticmethod
     def canonical(r: dict) -> dict:
@@ -68,8 +93,8 @@ class {{ cls }}Marketplace(Marketplace):
         return {
             "external_id": r["id"], "marketplace_order_id": r["order_id"], "requested_at": r["created_at"],
             "customer": {"name": r["customer"]["name"], "email": r["customer"]["email"]},
-            "lines": [{"external_line_id": item["id"], "sku": item["sku"], "title": item["title"],
-                       "quantity": item["quantity"], "reason_code": item.get("reason"),
+            "lines": [{"external_line_id": item["id"], "sku": item["sku"], "ean": item.get("ean"),
+                       "title": item["title"], "quantity": item["quantity"], "reason_code": item.get("reason"),
                        "unit_price": item["price"], "currency": item["currency"]} for item in r["items"]],
         }
 
@@ -77,7 +102,8 @@ class {{ cls }}Marketplace(Marketplace):
         for line in lines:
             self.client.call("PUT", f"/returns/{ret.external_id}/lines/{line.external_line_id}",
                              body={"outcome": OUTCOMES[line.decision.value],
-                                   "quantity": line.decision_quantity or line.quantity})
+                                   "quantity": line.quantity if line.decision_quantity is None
+                                   else line.decision_quantity})
 {% else %}
 # The shop's word for each hub decision (the manifest lists the same decisions).
 OUTCOMES = {"accepted": "refund", "rejected": "decline", "repaired": "repair", "exchanged": "exchange",

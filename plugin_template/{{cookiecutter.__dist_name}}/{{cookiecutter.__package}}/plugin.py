@@ -19,6 +19,6 @@ def returnhub_register_shops():
 @hookimpl
 def returnhub_register_emulators():
     from {{ cookiecutter.__package }} import emulator
-    return [Emulator(slug="{{ cookiecutter.slug }}", create_app=emulator.create_app, settings=emulator.settings
-{%- if cookiecutter.kind == "shop" %},
-                     seed_orders=emulator.seed_orders{% endif %})]
+    return [Emulator(slug="{{ cookiecutter.slug }}", create_app=emulator.create_app,
+                     settings=emulator.settings,
+{%- if cookiecutter.kind == "shop" %} seed_orders=emulator.seed_orders{% else %} demo_orders=emulator.demo_orders{% endif %})]
