@@ -40,7 +40,8 @@ marketplace.</p>{% else %}
 <tr><td>{{ r.name }}<br><small>{{ r.gid }}</small></td>
 <td>{{ r.order_name }}<br><small>tags: {{ r.order_tags|join(', ') or '—' }}</small></td>
 <td class="status">{{ r.status }}
- {% if r.decline %}<br><small>{{ r.decline.reason }}{% if r.decline.note %}: {{ r.decline.note }}{% endif %}</small>{% endif %}
+ {% if r.decline %}<br><small>{{ r.decline.reason }}
+ {% if r.decline.note %}: {{ r.decline.note }}{% endif %}</small>{% endif %}
  {% if r.refunds %}<br><small>{{ r.refunds }} refund(s)</small>{% endif %}
  {% if r.exchanges %}<br><small>{{ r.exchanges }} exchange line(s)</small>{% endif %}</td>
 <td>{% for li in r.lines %}{{ li.quantity }}× {{ li.sku or 'item' }}{% if li.refundedQuantity %}
@@ -73,12 +74,14 @@ marketplace.</p>{% else %}
 <p>Target: {{ webhook_url or 'none set (Returnhub finds decisions by polling)' }}
  · subscriptions: {{ subscriptions }} · deliveries: {{ deliveries|length }}</p>
 {% if deliveries %}<table><tr><th>Topic</th><th>URL</th><th>Answer</th></tr>
-{% for d in deliveries %}<tr><td>{{ d.topic }}</td><td><small>{{ d.url }}</small></td><td>{{ d.status }}</td></tr>{% endfor %}
+{% for d in deliveries %}<tr><td>{{ d.topic }}</td><td><small>{{ d.url }}</small></td><td>{{ d.status }}</td></tr>
+{% endfor %}
 </table>{% endif %}
 <h2>Orders</h2>
 <table><tr><th>Order</th><th>Tags</th><th>Lines</th></tr>
 {% for o in orders %}<tr><td>{{ o.name }}</td><td>{{ o.tags|join(', ') }}</td>
-<td>{% for li in o.lines %}{{ li.quantity }}× {{ li.sku }} <small>{{ li.barcode or '' }}</small><br>{% endfor %}</td></tr>
+<td>{% for li in o.lines %}{{ li.quantity }}× {{ li.sku }} <small>{{ li.barcode or '' }}</small><br>{% endfor %}
+</td></tr>
 {% endfor %}</table>
 </body></html>"""
 
