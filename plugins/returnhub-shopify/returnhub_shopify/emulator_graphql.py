@@ -295,5 +295,6 @@ class Root:
         sub = {"id": next(self.s.ids), "topic": topic, "url": url, "version": self.version}
         self.s.subscriptions.append(sub)
         return {"webhookSubscription": {"__typename": "WebhookSubscription",
-                                        "id": gid("WebhookSubscription", sub["id"]), "topic": topic, "format": webhookSubscription.get("format") or "JSON",
+                                        "id": gid("WebhookSubscription", sub["id"]), "topic": topic,
+                                        "format": webhookSubscription.get("format") or "JSON",
                                         "createdAt": self.s.now()}, "userErrors": []}
