@@ -10,11 +10,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from returnhub_shopify.adapter import ShopifyShop
+from returnhub_shopify.emulator import EMULATOR_SECRET, EMULATOR_TOKEN, create_app
 
 from hub.model import load_return
 from hub.sdk.oauth import forget_tokens
-from returnhub_shopify.adapter import ShopifyShop
-from returnhub_shopify.emulator import EMULATOR_SECRET, EMULATOR_TOKEN, create_app
 
 pytest_plugins = ["hub.testing"]
 OFFICIAL_SCHEMA = "shops/shopify/admin_schema_2025-01.json.gz"
@@ -99,6 +99,7 @@ def emu(emulator):
 @pytest.fixture
 def make_shop(emulator, adapter_factory):
     """Build the adapter as the core does, with settings overrides; closed at teardown."""
+
     def build(memo=None, **overrides):
         settings = {"shop_url": emulator.url, "access_token": EMULATOR_TOKEN, "client_secret": EMULATOR_SECRET,
                     **overrides}

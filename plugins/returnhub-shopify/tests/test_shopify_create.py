@@ -23,8 +23,9 @@ def test_client_credentials_token_is_fetched_once_and_shared(make_shop, emulator
 
 
 def test_wrong_client_secret_is_an_auth_error(make_shop):
-    from hub.errors import AuthError
     from returnhub_shopify.emulator import EMULATOR_CLIENT_ID
+
+    from hub.errors import AuthError
     with pytest.raises(AuthError, match="refused the credentials"):
         make_shop(access_token=None, client_id=EMULATOR_CLIENT_ID, client_secret="wrong").check()
 
@@ -109,7 +110,8 @@ def test_lines_match_by_ean_and_spread_over_fulfillment_lines(make_shop, emu, ne
                                   {"external_line_id": "2", "quantity": 1, "ean": "222", "reason_text": "Too small"}])
     make_shop().create_return(ret)
     items = emu.mutations("RequestReturn")[0]["variables"]["input"]["returnLineItems"]
-    assert [(i["quantity"], i["returnReason"]) for i in items] == [(1, "UNKNOWN"), (2, "UNKNOWN"), (1, "SIZE_TOO_SMALL")]
+    assert [(i["quantity"], i["returnReason"]) for i in items] == [
+        (1, "UNKNOWN"), (2, "UNKNOWN"), (1, "SIZE_TOO_SMALL")]
 
 
 def test_unmatched_or_too_many_items_fail_permanently(make_shop, emu, new_return):

@@ -89,7 +89,8 @@ def test_before_2025_07_exchange_counts_once_closed(created, emu):
     assert polls and all("processedQuantity" not in d["query"] for d in polls)
 
 
-@pytest.mark.parametrize("tag, decision", [("returnhub:repaired", Decision.REPAIRED), ("returnhub:kept", Decision.KEPT)])
+@pytest.mark.parametrize("tag, decision", [("returnhub:repaired", Decision.REPAIRED),
+                                           ("returnhub:kept", Decision.KEPT)])
 def test_order_tag_convention(created, emu, tag, decision):
     shop, ret = created()
     emu.action(ret.shop_return_id, "approve")
@@ -122,7 +123,7 @@ def test_polls_in_batches_of_stored_ids_only(make_shop, emu, new_return):
     emu.post("/bucket", {"maximumAvailable": 10**6, "currentlyAvailable": 10**6})  # no throttled re-sends
     shop = make_shop(poll_batch_size=2)
     rets = []
-    for i in range(5):
+    for _ in range(5):
         ret = new_return("500", lines=[{"external_line_id": "1", "quantity": 1, "sku": "A"}])
         ret.shop_return_id = shop.create_return(ret)
         rets.append(ret)

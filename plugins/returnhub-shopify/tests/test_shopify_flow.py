@@ -12,10 +12,10 @@ import secrets
 import pytest
 from returnhub_fakemarket.emulator import create_app as create_market_app
 from returnhub_fakemarket.emulator import sample_return
+from returnhub_shopify.emulator import EMULATOR_SECRET, EMULATOR_TOKEN, seed_orders
 
 from hub.testing.connections import create_connection
 from hub.testing.flow import find_return, settle, states, timeline
-from returnhub_shopify.emulator import EMULATOR_SECRET, EMULATOR_TOKEN, seed_orders
 
 
 class Flow:

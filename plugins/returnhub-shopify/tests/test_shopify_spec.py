@@ -9,14 +9,14 @@ import httpx
 import pytest
 from conftest import OFFICIAL_SCHEMA
 from graphql import extend_schema, parse, validate
-
-from hub.manifest import load_manifest
-from hub.testing.kit.specs import Exchange
-from hub.testing.kit.specs.graphql_schema import GraphQLDescription
 from returnhub_shopify import queries
 from returnhub_shopify.emulator import EMULATOR_TOKEN, create_app
 from returnhub_shopify.emulator_graphql import SCHEMA_FILE, VERSION_ADDITIONS, schema_for
 from returnhub_shopify.settings import ShopifySettings
+
+from hub.manifest import load_manifest
+from hub.testing.kit.specs import Exchange
+from hub.testing.kit.specs.graphql_schema import GraphQLDescription
 
 PLUGIN = Path(__file__).resolve().parents[1]
 VERSIONS = ["2025-01", "2025-07", "2025-10", "2026-07"]
