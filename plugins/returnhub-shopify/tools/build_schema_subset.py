@@ -8,7 +8,7 @@ introspection (Shopify/dev-mcp, data/admin_schema_2025-01.json.gz) to those fiel
         > returnhub_shopify/schema/admin_2025-01_subset.graphql
 
 Input objects and enums are kept whole (a valid input must validate); every argument of a kept field
-is kept. ``test_shopify_schema.py`` checks the shipped file is what this script prints.
+is kept. ``tests/test_shopify_spec.py`` checks the shipped file is what this script prints.
 """
 from __future__ import annotations
 
