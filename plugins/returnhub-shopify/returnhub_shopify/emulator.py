@@ -18,6 +18,7 @@ import socket
 import threading
 import uuid
 from datetime import timedelta
+from importlib import resources
 
 import httpx
 from flask import Flask, jsonify, request
@@ -375,24 +376,13 @@ def _merchant_action(store: Store, r: dict, action: str, spec: dict) -> str | No
 
 
 def _seed(store: Store) -> None:
-    """Realistic fulfilled orders from marketplaces, as a connector would have imported them."""
+    """Realistic fulfilled orders from marketplaces (``demo_orders.json``), as a connector would have imported them."""
     base = clock.now() - timedelta(days=12)
-    samples = [
-        ("#1001", "1043965710", "bol", "Sanne de Vries", [("TSHIRT-BLK-M", "8712345678906", "T-shirt zwart M", 2)]),
-        ("#1002", "1043965711", "bol", "Jeroen Bakker", [("MUG-WHT-350", "8712345678913", "Mok wit 350 ml", 4)]),
-        ("#1003", "1043965712", "bol", "Fleur Janssen", [("HOODIE-GRY-L", "8712345678920", "Hoodie grijs L", 1),
-                                                         ("SOCKS-3P-4346", "8712345678937", "Sokken 3-pack", 1)]),
-        ("#1004", "302-1234567-7654321", "amazon", "Lukas Schmidt",
-         [("KETTLE-17-SS", "4006381333931", "Wasserkocher 1,7 l", 1)]),
-        ("#1005", "302-7654321-1234567", "amazon", "Anna Müller",
-         [("TSHIRT-BLK-M", "8712345678906", "T-Shirt schwarz M", 1)]),
-        ("#1006", "99887766", "otto", "Jonas Weber", [("LAMP-DESK-LED", "4006381333948", "Schreibtischlampe LED", 1)]),
-    ]
-    for i, (name, mp_id, channel, customer, lines) in enumerate(samples):
+    samples = json.loads(resources.files("returnhub_shopify").joinpath("demo_orders.json").read_text("utf-8"))
+    for i, o in enumerate(samples):
         store.add_order({
-            "name": name, "tags": [channel, f"{channel}-{mp_id}"], "sourceIdentifier": mp_id,
-            "email": f"{customer.split()[0].lower()}@example.com",
-            "customAttributes": {"marketplace_order_id": mp_id, "channel": channel},
-            "metafields": {"marketplace.order_id": mp_id},
-            "createdAt": (base + timedelta(days=i, hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "lines": [{"sku": s, "barcode": e, "title": t, "quantity": q} for s, e, t, q in lines]})
+            "name": o["name"], "tags": [o["channel"], f"{o['channel']}-{o['order_id']}"], "lines": o["lines"],
+            "sourceIdentifier": o["order_id"], "email": f"{o['customer'].split()[0].lower()}@example.com",
+            "customAttributes": {"marketplace_order_id": o["order_id"], "channel": o["channel"]},
+            "metafields": {"marketplace.order_id": o["order_id"]},
+            "createdAt": (base + timedelta(days=i, hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")})
