@@ -26,9 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timezone
+from datetime import UTC
 
 import httpx
+from returnhub_fakemarket.emulator import create_app as create_market_app
+from returnhub_fakemarket.emulator import sample_return
+from returnhub_shopify.emulator import EMULATOR_SECRET, EMULATOR_TOKEN, seed_orders
+from returnhub_shopify.emulator import create_app as create_shopify_app
 from sqlalchemy import func, select
 
 from hub.app import create_app as create_hub_app
@@ -40,8 +44,6 @@ from hub.runtime import Hub
 from hub.sync import queueing
 from hub.sync.pipeline import Job
 from hub.testing.emulator import EmulatorServer
-from returnhub_fakemarket.emulator import create_app as create_market_app, sample_return
-from returnhub_shopify.emulator import EMULATOR_SECRET, EMULATOR_TOKEN, create_app as create_shopify_app, seed_orders
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -162,7 +164,7 @@ class Bench:
         out = []
         for external_id, decided_at in rows:
             if decided_at.tzinfo is None:
-                decided_at = decided_at.replace(tzinfo=timezone.utc)
+                decided_at = decided_at.replace(tzinfo=UTC)
             out.append(decided_at.timestamp() - started[external_id])
         return out
 

@@ -5,14 +5,13 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, ValidationError
 
 from hub.adapters import Shop, WebhookResult
 from hub.errors import AuthError, InvalidPayload, OrderNotFound, PermanentError
 from hub.model import Return, ReturnDecisions
-
 from returnhub_shopify import mapping, queries
 from returnhub_shopify.client import ShopifyClient, user_errors
 from returnhub_shopify.settings import ShopifySettings
@@ -100,8 +99,13 @@ class ShopifyShop(Shop):
         existing = self._existing_return(order_id, ret.reference)
         if existing:
             return existing
-        items = mapping.returnables(self.client.paginate(
-            "Returnable", queries.RETURNABLE, {"orderId": order_id}, ["returnableFulfillments"]))
+        fulfillments = list(self.client.paginate("Returnable", queries.RETURNABLE, {"orderId": order_id},
+                                                 ["returnableFulfillments"]))
+        for ful in fulfillments:  # an order with more than 25 lines has more pages of them
+            ful["returnableFulfillmentLineItems"]["nodes"] = self.client.complete(
+                ful["returnableFulfillmentLineItems"], "ReturnableLines", queries.RETURNABLE_LINES, ful["id"],
+                ["returnableFulfillment", "returnableFulfillmentLineItems"])
+        items = mapping.returnables(fulfillments)
         allocation = mapping.allocate(ret.lines, items)
         if accepted:
             lines = [{"fulfillmentLineItemId": fli, "quantity": qty, "returnReason": mapping.return_reason(line),
@@ -109,7 +113,7 @@ class ShopifyShop(Shop):
                      for line, fli, qty in allocation]
             data = self.client.execute("CreateReturn", queries.RETURN_CREATE, {"returnInput": {
                 "orderId": order_id, "returnLineItems": lines,
-                "requestedAt": ret.requested_at.astimezone(timezone.utc).isoformat()}})
+                "requestedAt": ret.requested_at.astimezone(UTC).isoformat()}})
             payload = data.get("returnCreate")
         else:
             lines = [{"fulfillmentLineItemId": fli, "quantity": qty, "returnReason": mapping.return_reason(line),
@@ -126,11 +130,16 @@ class ShopifyShop(Shop):
         marker = f"[{reference}:"
         for node in self.client.paginate("OrderReturns", queries.ORDER_RETURNS, {"orderId": order_id},
                                          ["order", "returns"]):
-            for item in node["returnLineItems"]["nodes"]:
+            for item in self._return_lines(node):
                 if (item.get("customerNote") or "").startswith(marker) or \
                         (item.get("returnReasonNote") or "").startswith(marker):
                     return node["id"]
         return None
+
+    def _return_lines(self, node: dict) -> list[dict]:
+        """Every line item of a return read with its first page (a return may have more than 20)."""
+        return self.client.complete(node["returnLineItems"], "ReturnLines", queries.RETURN_LINES, node["id"],
+                                    ["return", "returnLineItems"])
 
     # -- decisions -------------------------------------------------------------------------
 
@@ -147,6 +156,10 @@ class ShopifyShop(Shop):
                 if not node or node.get("__typename") != "Return":
                     continue
                 ret = by_id[node["id"]]
+                node["returnLineItems"]["nodes"] = self._return_lines(node)
+                node["exchangeLineItems"]["nodes"] = self.client.complete(
+                    node["exchangeLineItems"], "ExchangeLines", queries.exchange_lines(version), node["id"],
+                    ["return", "exchangeLineItems"])
                 lines = mapping.derive(ret, node, self.settings, processed_known)
                 if lines:
                     out.append(ReturnDecisions(return_id=ret.id, lines=lines))

@@ -1,15 +1,17 @@
-"""Thin Admin GraphQL client: access token, cost-based throttling, errors, cursor pagination."""
+"""Thin Admin GraphQL client on hub.sdk: access token or client credentials, cost-based throttling, paging."""
 from __future__ import annotations
 
-from typing import Any, Iterator
-
-import httpx
+from collections.abc import Iterator
+from typing import Any
 
 from hub import clock
 from hub.errors import AuthError, PermanentError, TransientError
 from hub.http import raise_for_status
+from hub.sdk.auth import BearerAuth, OAuth2ClientCredentials
+from hub.sdk.paging import TokenPaginator
 
-TOKEN_MARGIN = 300  # seconds before expiry at which a client-credentials token is renewed
+TOKEN_HEADER = "X-Shopify-Access-Token"
+TOKEN_MARGIN = 300  # seconds before expiry at which a client-credentials token (24 h) is renewed
 
 
 class CostBucket:
@@ -49,36 +51,20 @@ class ShopifyClient:
     """POSTs GraphQL documents to ``/admin/api/<version>/graphql.json`` of one store."""
 
     def __init__(self, ctx, settings: dict):
-        self.settings = settings
-        self.memo = ctx.memo
+        shop = settings["shop_url"].rstrip("/")
+        if settings.get("access_token"):
+            auth = BearerAuth(settings["access_token"], header=TOKEN_HEADER, scheme=None)
+        else:
+            auth = OAuth2ClientCredentials(ctx, token_url=f"{shop}/admin/oauth/access_token",
+                                           client_id=settings["client_id"], client_secret=settings["client_secret"],
+                                           header=TOKEN_HEADER, scheme=None, margin=TOKEN_MARGIN)
         self.path = f"/admin/api/{settings['api_version']}/graphql.json"
-        self.http: httpx.Client = ctx.http(settings["shop_url"].rstrip("/"))
+        self.http = ctx.http(shop, auth=auth)
         self.bucket: CostBucket = ctx.memo.setdefault("shopify_bucket", CostBucket())
         self.max_wait = float(settings.get("max_throttle_wait", 10.0))
 
     def close(self) -> None:
         self.http.close()
-
-    def _token(self) -> str:
-        if self.settings.get("access_token"):
-            return self.settings["access_token"]
-        cached = self.memo.get("shopify_token")
-        if cached and cached[1] > clock.time():
-            return cached[0]
-        resp = self._send("POST", "/admin/oauth/access_token", data={
-            "grant_type": "client_credentials", "client_id": self.settings["client_id"],
-            "client_secret": self.settings["client_secret"]})
-        body = resp.json()
-        expires = clock.time() + float(body.get("expires_in") or 86400) - TOKEN_MARGIN
-        self.memo["shopify_token"] = (body["access_token"], expires)
-        return body["access_token"]
-
-    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        resp = self.http.request(method, path, **kwargs)
-        if resp.status_code == 401:
-            self.memo.pop("shopify_token", None)
-        raise_for_status(resp)
-        return resp
 
     def execute(self, operation: str, document: str, variables: dict | None = None) -> dict[str, Any]:
         """The ``data`` of one operation; waits when the cost bucket is low.
@@ -110,9 +96,10 @@ class ShopifyClient:
 
     def _post(self, operation: str, document: str, variables: dict | None) -> dict:
         # A query may be re-sent by the core's transport after a lost answer; a mutation never is.
-        resp = self._send("POST", self.path, headers={"X-Shopify-Access-Token": self._token()},
-                          json={"query": document, "variables": variables or {}, "operationName": operation},
-                          extensions={"returnhub_retry": not document.lstrip().startswith("mutation")})
+        resp = self.http.post(self.path, json={"query": document, "variables": variables or {},
+                                               "operationName": operation},
+                              extensions={"returnhub_retry": not document.lstrip().startswith("mutation")})
+        raise_for_status(resp)
         body = resp.json()
         self.bucket.record(operation, (body.get("extensions") or {}).get("cost"))
         return body
@@ -127,21 +114,27 @@ class ShopifyClient:
         if seconds > 0:
             clock.sleep(seconds)
 
-    def paginate(self, operation: str, document: str, variables: dict, path: list[str]) -> Iterator[dict]:
-        """Every node of the connection at ``path`` in the data, following ``pageInfo.endCursor``."""
-        after = None
-        while True:
-            data = self.execute(operation, document, {**variables, "after": after})
-            conn = data
+    def paginate(self, operation: str, document: str, variables: dict, path: list[str],
+                 after: str | None = None) -> Iterator[dict]:
+        """Every node of the connection at ``path`` in the data, from ``after`` on, following ``pageInfo``."""
+        pager = TokenPaginator(after, token=lambda conn: conn["pageInfo"]["endCursor"],
+                               more=lambda conn: conn["pageInfo"]["hasNextPage"])
+        while not pager.finished:
+            conn = self.execute(operation, document, {**variables, "after": pager.current_value})
             for key in path:
                 conn = (conn or {}).get(key)
             if not conn:
                 return
             yield from conn["nodes"]
-            if not conn["pageInfo"]["hasNextPage"]:
-                return
-            after = conn["pageInfo"]["endCursor"]
+            pager.advance(conn, conn["nodes"])
 
+    def complete(self, conn: dict, operation: str, document: str, owner_id: str, path: list[str]) -> list[dict]:
+        """Every node of an inner connection read within a bigger query: its first page, then the rest by
+        ``document`` (variables ``id`` = ``owner_id`` and ``after``)."""
+        if not conn["pageInfo"]["hasNextPage"]:
+            return conn["nodes"]
+        return conn["nodes"] + list(self.paginate(operation, document, {"id": owner_id}, path,
+                                                  after=conn["pageInfo"]["endCursor"]))
 
 def user_errors(payload: dict | None, operation: str) -> None:
     """Raise PermanentError for a mutation payload's ``userErrors`` (HTTP is 200 for these)."""

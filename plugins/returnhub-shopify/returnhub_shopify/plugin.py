@@ -11,7 +11,7 @@ def returnhub_register_shops():
 @hookimpl
 def returnhub_register_emulators():
     from hub.adapters import Emulator
-    from returnhub_shopify.emulator import EMULATOR_TOKEN, EMULATOR_SECRET, create_app, seed_orders
+    from returnhub_shopify.emulator import EMULATOR_SECRET, EMULATOR_TOKEN, create_app, seed_orders
 
     def settings(url: str) -> dict:
         return {"shop_url": url, "access_token": EMULATOR_TOKEN, "client_secret": EMULATOR_SECRET}

@@ -1,7 +1,9 @@
 """The connection form for a Shopify store: credentials, API version, order lookup and conventions."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-DEFAULT_API_VERSION = "2025-07"
+# Shopify supports each quarterly version at least 12 months (shopify.dev/docs/api/usage/versioning):
+# 2026-07 until 2027-07-01. It still takes the ReturnReason enum (deprecated, not removed).
+DEFAULT_API_VERSION = "2026-07"
 LOOKUPS = ["name", "tag", "source_identifier", "po_number", "note_attribute", "metafield"]
 
 
@@ -15,8 +17,8 @@ class ShopifySettings(Schema):
         load_default=DEFAULT_API_VERSION,
         validate=validate.Regexp(r"^(\d{4}-(01|04|07|10)|unstable)$"),
         metadata={"label": "Admin API version",
-                  "help": "Quarterly version such as 2025-07 (the first with returnProcess and "
-                          "processed quantities)."})
+                  "help": "Quarterly version such as 2026-07; Shopify supports each for 12 months. "
+                          "2025-07 or later reads processed exchange quantities."})
     access_token = fields.String(
         load_default=None, allow_none=True, load_only=True,
         metadata={"secret": True, "label": "Admin API access token",

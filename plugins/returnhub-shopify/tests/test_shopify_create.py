@@ -14,14 +14,20 @@ def test_wrong_token_is_an_auth_error(make_shop):
         make_shop(access_token="shpat_wrong").check()
 
 
-def test_client_credentials_token_is_fetched_and_reused(make_shop, emulator):
+def test_client_credentials_token_is_fetched_once_and_shared(make_shop, emulator):
     from returnhub_shopify.emulator import EMULATOR_CLIENT_ID
-    memo = {}
-    shop = make_shop(memo=memo, access_token=None, client_id=EMULATOR_CLIENT_ID)
-    shop.check()
-    token = memo["shopify_token"][0]
-    make_shop(memo=memo, access_token=None, client_id=EMULATOR_CLIENT_ID).check()
-    assert memo["shopify_token"][0] == token and token.startswith("shpat_")
+    make_shop(access_token=None, client_id=EMULATOR_CLIENT_ID).check()
+    make_shop(access_token=None, client_id=EMULATOR_CLIENT_ID).check()  # another adapter of the connection
+    assert emulator.handle.emulation.token_endpoint.calls == 1
+    assert emulator.sent() == ["Shop", "Shop"]
+
+
+def test_wrong_client_secret_is_an_auth_error(make_shop):
+    from returnhub_shopify.emulator import EMULATOR_CLIENT_ID
+
+    from hub.errors import AuthError
+    with pytest.raises(AuthError, match="refused the credentials"):
+        make_shop(access_token=None, client_id=EMULATOR_CLIENT_ID, client_secret="wrong").check()
 
 
 @pytest.mark.parametrize("lookup, template, key, spec", [
@@ -70,13 +76,13 @@ def test_create_request_then_again_gives_one_return(make_shop, emu, new_return):
     assert stored["id"] == first and stored["status"] == "REQUESTED"
 
 
-def test_retry_after_timeout_that_hit_after_creation_finds_the_return(make_shop, emu, new_return):
+def test_retry_after_a_lost_answer_finds_the_return(make_shop, emu, new_return):
     from hub.errors import TransientError
     emu.order(name="1043965710")
-    emu.post("/faults", {"operation": "RequestReturn", "kind": "timeout_after_commit", "delay": 1.5})
+    emu.post("/operation-faults", {"operation": "RequestReturn", "kind": "drop"})
     ret = new_return("1043965710")
     with pytest.raises(TransientError):
-        make_shop(timeout=0.5).create_return(ret)
+        make_shop().create_return(ret)
     assert len(emu.get("/returns")) == 1  # Shopify made it; the hub never saw the answer
     again = make_shop().create_return(ret)
     assert [r["id"] for r in emu.get("/returns")] == [again]
@@ -104,7 +110,8 @@ def test_lines_match_by_ean_and_spread_over_fulfillment_lines(make_shop, emu, ne
                                   {"external_line_id": "2", "quantity": 1, "ean": "222", "reason_text": "Too small"}])
     make_shop().create_return(ret)
     items = emu.mutations("RequestReturn")[0]["variables"]["input"]["returnLineItems"]
-    assert [(i["quantity"], i["returnReason"]) for i in items] == [(1, "UNKNOWN"), (2, "UNKNOWN"), (1, "SIZE_TOO_SMALL")]
+    assert [(i["quantity"], i["returnReason"]) for i in items] == [
+        (1, "UNKNOWN"), (2, "UNKNOWN"), (1, "SIZE_TOO_SMALL")]
 
 
 def test_unmatched_or_too_many_items_fail_permanently(make_shop, emu, new_return):
@@ -132,3 +139,13 @@ def test_user_errors_of_the_emulator_become_permanent_errors(make_shop, emu):
             {"fulfillmentLineItemId": fli, "quantity": 5, "returnReason": "OTHER"}]}})
     with pytest.raises(PermanentError, match="quantity: Quantity is not available for return. \\(INVALID\\)"):
         user_errors(data["returnRequest"], "returnRequest")
+
+
+def test_an_order_with_30_lines_reads_every_returnable_line(make_shop, emu, new_return):
+    emu.order(name="90", lines=[{"sku": f"SKU-{i}", "quantity": 1} for i in range(30)])
+    ret = new_return("90", lines=[{"external_line_id": str(i), "quantity": 1, "sku": f"SKU-{i}"} for i in range(30)])
+    rid = make_shop().create_return(ret)
+    [request] = emu.mutations("RequestReturn")
+    assert len(request["variables"]["input"]["returnLineItems"]) == 30
+    assert emu.sent().count("ReturnableLines") == 1  # lines 26-30 on a second page
+    assert make_shop().create_return(ret) == rid and emu.sent().count("ReturnLines") == 1  # 30 > 20 return lines

@@ -85,11 +85,12 @@ def test_before_2025_07_exchange_counts_once_closed(created, emu):
     assert decided(shop, ret) is None
     emu.action(ret.shop_return_id, "close")
     assert {d for d, _, _ in decided(shop, ret).values()} == {Decision.EXCHANGED}
-    polls = [d for d in emu.get("/documents") if d["operation"] == "PollReturns"]
+    polls = [d for d in emu.documents() if d["operation"] == "PollReturns"]
     assert polls and all("processedQuantity" not in d["query"] for d in polls)
 
 
-@pytest.mark.parametrize("tag, decision", [("returnhub:repaired", Decision.REPAIRED), ("returnhub:kept", Decision.KEPT)])
+@pytest.mark.parametrize("tag, decision", [("returnhub:repaired", Decision.REPAIRED),
+                                           ("returnhub:kept", Decision.KEPT)])
 def test_order_tag_convention(created, emu, tag, decision):
     shop, ret = created()
     emu.action(ret.shop_return_id, "approve")
@@ -122,14 +123,36 @@ def test_polls_in_batches_of_stored_ids_only(make_shop, emu, new_return):
     emu.post("/bucket", {"maximumAvailable": 10**6, "currentlyAvailable": 10**6})  # no throttled re-sends
     shop = make_shop(poll_batch_size=2)
     rets = []
-    for i in range(5):
+    for _ in range(5):
         ret = new_return("500", lines=[{"external_line_id": "1", "quantity": 1, "sku": "A"}])
         ret.shop_return_id = shop.create_return(ret)
         rets.append(ret)
     for ret in rets[:3]:
         emu.action(ret.shop_return_id, "decline", reason="FINAL_SALE")
-    before = len(emu.get("/documents"))
+    before = len(emu.sent())
     out = shop.fetch_decisions(rets + [new_return("500")], None)  # the last has no shop id yet
     assert sorted(d.return_id for d in out) == sorted(r.id for r in rets[:3])
-    sent = [d["operation"] for d in emu.get("/documents")[before:]]
-    assert sent == ["PollReturns"] * 3  # ceil(5 / 2) batches, no order scan
+    assert emu.sent()[before:] == ["PollReturns"] * 3  # ceil(5 / 2) batches, no order scan
+
+
+def test_a_return_with_25_lines_is_decided_on_every_line(make_shop, emu, new_return):
+    emu.order(name="600", lines=[{"sku": f"SKU-{i}", "quantity": 2} for i in range(25)])
+    ret = new_return("600", lines=[{"external_line_id": str(i), "quantity": 2, "sku": f"SKU-{i}"} for i in range(25)])
+    shop = make_shop()
+    ret.shop_return_id = shop.create_return(ret)
+    emu.action(ret.shop_return_id, "approve")
+    emu.action(ret.shop_return_id, "refund")
+    [result] = shop.fetch_decisions([ret], None)
+    assert {(d.decision, d.quantity) for d in result.lines} == {(Decision.ACCEPTED, 2)} and len(result.lines) == 25
+    assert emu.sent()[-2:] == ["PollReturns", "ReturnLines"]  # lines 21-25 on a second page
+
+
+def test_more_than_ten_exchange_lines_are_all_read(created, emu):
+    shop, ret = created()
+    emu.action(ret.shop_return_id, "approve")
+    for _ in range(11):
+        emu.action(ret.shop_return_id, "exchange", sku="TSHIRT-BLK-L", processed=False)
+    assert decided(shop, ret) is None
+    emu.action(ret.shop_return_id, "exchange", sku="TSHIRT-BLK-L")  # the 12th, on the second page, processed
+    assert {d for d, _, _ in decided(shop, ret).values()} == {Decision.EXCHANGED}
+    assert emu.sent()[-1] == "ExchangeLines"

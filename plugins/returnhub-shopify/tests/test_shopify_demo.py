@@ -4,32 +4,25 @@ from __future__ import annotations
 import re
 
 import httpx
-from sqlalchemy import select
 
-from hub.db import Connection, ReturnRow
 from hub.demo import prepare_demo
-from hub.sync import jobs
+from hub.testing.flow import find_return, overview, settle, states
 
 
-def test_demo_seeds_orders_the_default_lookup_finds(hub, config, drain):
+def test_demo_seeds_orders_the_default_lookup_finds(hub, config):
     prepared = prepare_demo(config)
     try:
-        [name] = prepared.connections
-        assert name == "Fake Marketplace → Shopify (demo)"
-        with hub.session() as s:
-            cid = s.scalar(select(Connection.id).where(Connection.name == name))
-        jobs.poll_marketplace(cid)
-        drain()
-        with hub.session() as s:
-            rows = [(r.state, r.last_error, r.shop_return_id, r.marketplace_order_id,
-                     sum(line.quantity for line in r.lines)) for r in s.scalars(select(ReturnRow))]
-        assert len(rows) == 12 and {r[0] for r in rows} == {"in_shop"}, {r[1] for r in rows}
+        assert prepared.connections == ["Fake Marketplace → Shopify (demo)"]
+        cid = 1  # the only connection of the fresh database
+        settle(hub, cid, done=lambda: overview(hub) == {"in_shop": 12})
+        assert set(states(hub)) == set(states(hub, cid))
         store = next(srv.app.config["STORE"] for srv in prepared.servers if "STORE" in srv.app.config)
         by_id = {f"gid://shopify/Return/{n}": r for n, r in store.returns.items()}
-        for _, _, shop_return_id, order_id, quantity in rows:  # on the order named after it, every line matched
-            shop_return = by_id[shop_return_id]
-            assert store.orders[shop_return["order"]]["name"] == order_id
-            assert sum(li["quantity"] for li in shop_return["lines"]) == quantity
+        for external_id in states(hub):  # on the order named after it, every line matched
+            ret = find_return(hub, external_id)
+            shop_return = by_id[ret.shop_return_id]
+            assert store.orders[shop_return["order"]]["name"] == ret.marketplace_order_id
+            assert sum(li["quantity"] for li in shop_return["lines"]) == sum(line.quantity for line in ret.lines)
     finally:
         for server in prepared.servers:
             server.stop()

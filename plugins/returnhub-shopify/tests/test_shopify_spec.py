@@ -1,17 +1,33 @@
-"""The plugin's documents and the emulator's answers checked against the official 2025-01 Admin schema."""
+"""The plugin's documents, the emulator's schema and its answers checked against the official 2025-01 Admin schema."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
-from graphql import (
-    GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLScalarType, parse,
-)
-
-from hub.manifest import load_manifest
+from conftest import OFFICIAL_SCHEMA
+from graphql import extend_schema, parse, validate
 from returnhub_shopify import queries
 from returnhub_shopify.emulator import EMULATOR_TOKEN, create_app
+from returnhub_shopify.emulator_graphql import SCHEMA_FILE, VERSION_ADDITIONS, schema_for
 from returnhub_shopify.settings import ShopifySettings
 
-SCALARS = {"ID": str, "String": str, "URL": str, "DateTime": str, "Int": int, "Boolean": bool,
-           "Float": (int, float), "Decimal": str, "Money": str}
+from hub.manifest import load_manifest
+from hub.testing.kit.specs import Exchange
+from hub.testing.kit.specs.graphql_schema import GraphQLDescription
+
+PLUGIN = Path(__file__).resolve().parents[1]
+VERSIONS = ["2025-01", "2025-07", "2025-10", "2026-07"]
+
+
+def schema_errors(schema, document: str) -> list[str]:
+    """Validation errors of ``document`` against ``schema``, except fields named in NEWER_FIELDS."""
+    allowed = [f"Cannot query field '{f}' on type '{t}'" for t, f in (n.split(".") for n in queries.NEWER_FIELDS)]
+    allowed += [f"Field '{f}' is not defined by type '{t}'" for t, f in (n.split(".") for n in queries.NEWER_FIELDS)]
+    return [e.message for e in validate(schema, parse(document)) if not any(e.message.startswith(a) for a in allowed)]
+
 
 
 def test_manifest_is_valid_and_matches_the_adapter():
@@ -40,79 +56,63 @@ def test_plugin_registers_the_adapter_and_emulator():
     assert settings["access_token"] == EMULATOR_TOKEN
 
 
-@pytest.mark.parametrize("version", ["2025-01", "2025-07", "2025-10"])
-def test_every_document_is_valid_against_the_official_schema(document_errors, version):
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_document_is_valid_against_the_official_schema(schema, version):
     for name, document in queries.all_documents(version).items():
-        assert not document_errors(document), name
-    assert document_errors("query Bad { shop { noSuchField } }")  # the check can fail
+        assert not schema_errors(schema, document), name
+    assert schema_errors(schema, "query Bad { shop { noSuchField } }")  # the check can fail
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_document_is_valid_against_the_emulator_at_its_version(version):
+    for name, document in queries.all_documents(version).items():
+        assert not validate(schema_for(version), parse(document)), name
 
 
 def test_newer_fields_are_really_not_in_the_2025_01_schema(schema):
     for name in queries.NEWER_FIELDS:
         type_name, field = name.split(".")
         assert field not in schema.get_type(type_name).fields
+    for addition in VERSION_ADDITIONS.values():  # what the emulator adds per version is new, too
+        definition = parse(addition).definitions[0]
+        assert not {f.name.value for f in definition.fields} & set(schema.get_type(definition.name.value).fields)
 
 
-def check_shape(schema, parent, selection_set, value, path="data", exact=True):
-    """``value`` has exactly the selected fields, with the schema's types, enums and nullability."""
-    assert isinstance(value, dict), path
-    expected = set()
-    for sel in selection_set.selections:
-        if sel.kind == "inline_fragment":
-            cond = sel.type_condition.name.value
-            if value.get("__typename", parent.name) == cond:
-                expected |= check_shape(schema, schema.get_type(cond), sel.selection_set, value, path, exact=False)
-            continue
-        key = (sel.alias or sel.name).value
-        expected.add(key)
-        assert key in value, f"{path}.{key} missing"
-        if sel.name.value == "__typename":
-            continue
-        field = parent.fields.get(sel.name.value)
-        if field is None:
-            assert f"{parent.name}.{sel.name.value}" in queries.NEWER_FIELDS, f"{path}.{key} unknown"
-            continue
-        check_value(schema, field.type, sel.selection_set, value[key], f"{path}.{key}")
-    if exact:
-        assert set(value) == expected, f"{path}: {sorted(set(value) - expected)} not selected"
-    return expected
+def test_the_shipped_schema_is_the_official_one_pruned(schema):
+    """The emulator's schema file is exactly what tools/build_schema_subset.py prints from the official file."""
+    official = Path(os.environ["RETURNHUB_SPECS_DIR"]) / OFFICIAL_SCHEMA
+    built = subprocess.run([sys.executable, str(PLUGIN / "tools" / "build_schema_subset.py"), str(official)],
+                           capture_output=True, text=True, check=True).stdout
+    assert built == (PLUGIN / "returnhub_shopify" / SCHEMA_FILE).read_text("utf-8")
 
 
-def check_value(schema, type_, selection_set, value, path):
-    if isinstance(type_, GraphQLNonNull):
-        assert value is not None, f"{path} is null"
-        type_ = type_.of_type
-    if value is None:
-        return
-    if isinstance(type_, GraphQLList):
-        assert isinstance(value, list), path
-        for i, item in enumerate(value):
-            check_value(schema, type_.of_type, selection_set, item, f"{path}[{i}]")
-    elif isinstance(type_, GraphQLEnumType):
-        assert value in type_.values, f"{path}: {value} is not a {type_.name}"
-    elif isinstance(type_, GraphQLScalarType):
-        assert isinstance(value, SCALARS[type_.name]), f"{path}: {value!r} is not {type_.name}"
-    else:
-        check_shape(schema, type_, selection_set, value, path)
+def official_at(schema, version: str):
+    """The official 2025-01 schema with what later versions added (as the emulator serves them)."""
+    for first, addition in VERSION_ADDITIONS.items():
+        if version >= first:
+            schema = extend_schema(schema, parse(addition))
+    return GraphQLDescription(schema)
 
 
-@pytest.mark.parametrize("version", ["2025-01", "2025-07", "2025-10"])
+@pytest.mark.parametrize("version", VERSIONS)
 def test_emulator_answers_have_the_schema_shape(schema, emulator, emu, version):
     docs = queries.all_documents(version)
 
+    description = official_at(schema, version)
+
     def call(op, variables):
-        resp = httpx.post(f"{emulator.url}/admin/api/{version}/graphql.json", json={
-            "query": docs[op], "variables": variables, "operationName": op},
-            headers={"X-Shopify-Access-Token": EMULATOR_TOKEN})
-        body = resp.json()
-        assert resp.status_code == 200 and "errors" not in body, body
-        cost = body["extensions"]["cost"]
+        body = json.dumps({"query": docs[op], "variables": variables, "operationName": op}).encode()
+        resp = httpx.post(f"{emulator.url}/admin/api/{version}/graphql.json", content=body,
+                          headers={"X-Shopify-Access-Token": EMULATOR_TOKEN, "Content-Type": "application/json"})
+        answer = resp.json()
+        assert resp.status_code == 200 and "errors" not in answer, answer
+        cost = answer["extensions"]["cost"]
         assert {"requestedQueryCost", "actualQueryCost", "throttleStatus"} <= set(cost)
         assert {"maximumAvailable", "currentlyAvailable", "restoreRate"} <= set(cost["throttleStatus"])
-        document = parse(docs[op])
-        root = schema.mutation_type if document.definitions[0].operation.value == "mutation" else schema.query_type
-        check_shape(schema, root, document.definitions[0].selection_set, body["data"])
-        return body["data"]
+        exchange = Exchange("POST", resp.request.url, resp.request.headers, body, resp.status_code, resp.headers,
+                            resp.content)
+        assert description.check(exchange, op) == []  # every selected field there, typed as Shopify says
+        return answer["data"]
 
     order = emu.order(name="#2001", tags=["bol-1"], customAttributes={"k": "v"},
                       metafields={"marketplace.order_id": "1"},
