@@ -28,12 +28,14 @@ test: install-test
 	RETURNHUB_SLOW_TESTS=1 $(BIN)/python -m pytest tests/test_plugin_template.py tests/test_wheel_install.py \
 	  -q -p no:cacheprovider -k slow || status=1; \
 	for p in $(PLUGINS); do \
-	  if [ -d "$$p/tests" ]; then echo "== $$p"; $(BIN)/python -m pytest "$$p/tests" -q -p no:cacheprovider --rootdir "$$p" || status=1; fi; \
+	  if [ -d "$$p/tests" ]; then echo "== $$p"; \
+	    env -u RETURNHUB_TEST_DATABASE_URL $(BIN)/python -m pytest "$$p/tests" -q -p no:cacheprovider --rootdir "$$p" \
+	      || status=1; fi; \
 	done; \
 	exit $$status
 
-lint: venv
-	$(BIN)/ruff check hub tests plugins
+lint: install-test
+	$(BIN)/ruff check hub tests plugins benchmarks docs
 
 bench: install-test
 	$(BIN)/python benchmarks/pipeline.py
