@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from returnhub_amazon.emulator import CLIENT_SECRET, REFRESH_TOKEN, fba_row, mfn_row
 from returnhub_amazon.mapping import MFN_FLAT
 from sqlalchemy import func, select
 
+from hub.accounts import create_user
+from hub.app import create_app
 from hub.db import (
     Connection,
     QuarantinedItem,
@@ -21,8 +23,6 @@ from hub.db import (
     ReturnRow,
     SyncCursor,
 )
-from hub.accounts import create_user
-from hub.app import create_app
 from hub.sync import jobs
 
 # Everything the plugin may call at Amazon: token, reports, documents. None of them changes a return.
@@ -30,7 +30,7 @@ READ_OPERATIONS = {"lwaToken", "createReport", "getReport", "getReportDocument",
 
 
 def _now():
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def orders_in_shop(shop_emu, *orders):
