@@ -336,6 +336,8 @@ def _check_create(body: dict) -> Response | None:
 def _reports_query(args) -> dict:
     """getReports' filters, from the query or from the nextToken (then the only parameter, as Amazon says)."""
     if args.get("nextToken"):
+        if set(args) != {"nextToken"}:
+            raise ValueError("nextToken must be the only parameter")
         return decode_token(args["nextToken"])
 
     def listed(name: str) -> list[str]:

@@ -140,6 +140,7 @@ def test_create_report_refuses_what_amazon_refuses(raw, body, problem):
     ({"reportTypes": ",".join(f"GET_{n}" for n in range(11))}, "at most 10"),
     ({"reportTypes": FBA, "createdSince": "last week"}, "ISO 8601"),
     ({"nextToken": "not-a-token"}, "invalid next token"),
+    ({"nextToken": "eyJvIjogMn0", "reportTypes": FBA}, "the only parameter"),
 ])
 def test_get_reports_refuses_what_amazon_refuses(raw, params, problem):
     answer = raw.get(f"{REPORTS}/reports", params=params)
