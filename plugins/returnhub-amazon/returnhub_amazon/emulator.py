@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
-from flask import Response, jsonify, request
+from flask import Response, g, request
 
 from hub import clock
 from hub.sdk.cursor import iso
@@ -160,12 +160,9 @@ class State:
         return None
 
 
-def errors(status: int, code: str, message: str, operation: str) -> Response:
-    """Amazon's ErrorList answer, with the operation's usage plan header."""
-    resp = jsonify({"errors": [{"code": code, "message": message, "details": ""}]})
-    resp.status_code = status
-    resp.headers["x-amzn-RateLimit-Limit"] = str(PLANS[operation][0])
-    return resp
+def errors(status: int, code: str, message: str) -> tuple[dict, int]:
+    """Amazon's ErrorList answer."""
+    return {"errors": [{"code": code, "message": message, "details": ""}]}, status
 
 
 def create_app(demo: bool = False):
@@ -173,40 +170,48 @@ def create_app(demo: bool = False):
     emu = EmulatorApp(__name__)
     app, state = emu.app, State(demo)
     app.extensions["amazon_emulator"] = state
-    lwa = emu.oauth2({CLIENT_ID: CLIENT_SECRET}, path="/auth/o2/token", ttl=3600)
-    lwa.add_refresh_token(CLIENT_ID, REFRESH_TOKEN)
+    emu.oauth2({CLIENT_ID: CLIENT_SECRET}, path="/auth/o2/token", ttl=3600).add_refresh_token(CLIENT_ID, REFRESH_TOKEN)
 
-    def answer(operation: str, body, status: int = 200) -> Response:
-        resp = jsonify(body)
-        resp.status_code = status
-        resp.headers["x-amzn-RateLimit-Limit"] = str(PLANS[operation][0])
-        return resp
-
-    def guard(operation: str, *, rdt_path: str | None = None, report_type: str | None = None) -> Response | None:
+    def guard(operation: str):
         """403 without a live access (or restricted data) token; 429 past the usage plan or when armed."""
         token = request.headers.get("x-amz-access-token", "")
+        body = request.get_json(silent=True) if request.method == "POST" else None
         with state.lock:
-            valid = rdt_path in state.rdts.get(token, ()) if rdt_path else emu.tokens.grant(token) is not None
+            if operation.startswith("getOrder"):  # the restricted data token must name this path
+                valid = request.path in state.rdts.get(token, ())
+            else:
+                valid = emu.tokens.grant(token) is not None
             if not valid:
-                return errors(403, "Unauthorized", "Access to requested resource is denied.", operation)
-            if state.config["usage_plans"]:
-                rate, burst = PLANS[operation]
-                bucket = state.buckets.setdefault(operation, TokenBucket(burst, burst / rate))
-                if bucket.take() > 0:
-                    return errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.",
-                                  operation)
-            if state.take_fault(operation, ("429",), report_type):
-                return errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.", operation)
+                return errors(403, "Unauthorized", "Access to requested resource is denied.")
+            rate, burst = PLANS[operation]
+            bucket = state.buckets.setdefault(operation, TokenBucket(burst, burst / rate))
+            if (state.config["usage_plans"] and bucket.take() > 0) or state.take_fault(
+                    operation, ("429",), body.get("reportType") if isinstance(body, dict) else None):
+                return errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
         return None
 
-    @app.post(f"{REPORTS}/reports")
+    def api(method: str, rule: str, operation: str):
+        """Route an SP-API operation: guarded, and answered with its usage plan's header."""
+        def register(view):
+            def guarded(**kwargs):
+                g.operation = operation
+                return guard(operation) or view(**kwargs)
+            app.add_url_rule(rule, operation, guarded, methods=[method])
+            return view
+        return register
+
+    @app.after_request
+    def usage_plan(resp):
+        if g.get("operation"):
+            resp.headers["x-amzn-RateLimit-Limit"] = str(PLANS[g.operation][0])
+        return resp
+
+    @api("POST", f"{REPORTS}/reports", "createReport")
     def create_report():
         body = request.get_json(silent=True)
-        body = body if isinstance(body, dict) else {}
-        refused = guard("createReport", report_type=body.get("reportType"))
-        problem = refused or _check_create(body)
+        problem = _create_problem(body if isinstance(body, dict) else {})
         if problem:
-            return problem
+            return errors(400, "InvalidInput", problem)
         with state.lock:
             report_id = str(50000000000 + len(state.reports) + 1)
             outcome = state.take_fault("createReport", ("fatal", "cancel"), body["reportType"])
@@ -216,121 +221,97 @@ def create_app(demo: bool = False):
                 "dataEndTime": iso(_parse(body.get("dataEndTime")) or _now()),
                 "createdTime": iso(_now()), "processingStatus": "IN_QUEUE", "_polls": 0,
                 "_outcome": outcome and {"kind": outcome["kind"], "reason": outcome.get("reason")}}
-        return answer("createReport", {"reportId": report_id}, 202)
+        return {"reportId": report_id}, 202
 
-    @app.get(f"{REPORTS}/reports")
+    @api("GET", f"{REPORTS}/reports", "getReports")
     def get_reports():
-        refused = guard("getReports")
-        if refused:
-            return refused
         try:
             query = _reports_query(request.args)
         except (BadPagingValue, ValueError) as exc:
-            return errors(400, "InvalidInput", str(exc), "getReports")
+            return errors(400, "InvalidInput", str(exc))
         with state.lock:
             found = sorted((_public(r) for r in state.reports.values() if _matches(r, query)),
                            key=lambda r: r["createdTime"], reverse=True)
         start, size = query["o"], query["pageSize"]
-        body = {"reports": found[start:start + size]}
-        if start + size < len(found):
-            body["nextToken"] = encode_token(start + size, **{k: v for k, v in query.items() if k != "o"})
-        return answer("getReports", body)
+        more = {"nextToken": encode_token(start + size, **{k: v for k, v in query.items() if k != "o"})}
+        return {"reports": found[start:start + size], **(more if start + size < len(found) else {})}
 
-    @app.get(f"{REPORTS}/reports/<report_id>")
+    @api("GET", f"{REPORTS}/reports/<report_id>", "getReport")
     def get_report(report_id):
-        refused = guard("getReport")
-        if refused:
-            return refused
         with state.lock:
-            report = state.reports.get(report_id)
-            if report is None:
-                return errors(404, "NotFound", "Report not found", "getReport")
-            _advance(state, report)
-            return answer("getReport", _public(report))
+            if report_id not in state.reports:
+                return errors(404, "NotFound", "Report not found")
+            _advance(state, state.reports[report_id])
+            return _public(state.reports[report_id])
 
-    @app.get(f"{REPORTS}/documents/<document_id>")
+    @api("GET", f"{REPORTS}/documents/<document_id>", "getReportDocument")
     def get_report_document(document_id):
-        refused = guard("getReportDocument")
-        if refused:
-            return refused
         with state.lock:
             doc = state.documents.get(document_id)
             if doc is None:
-                return errors(404, "NotFound", "Document not found", "getReportDocument")
+                return errors(404, "NotFound", "Document not found")
             key, ttl = secrets.token_urlsafe(16), state.config["url_ttl"]
             expired = state.take_fault("download", ("expire_url",)) is not None
             state.downloads[key] = (document_id, _now() + timedelta(seconds=-1 if expired else ttl))
-            # The storage host is configured (or this server's own address), never the caller's Host header.
-            base = state.config["storage_url"] or f"http://{request.environ['SERVER_NAME']}:" \
-                                                  f"{request.environ['SERVER_PORT']}"
-            body = {"reportDocumentId": document_id,
-                    "url": f"{base.rstrip('/')}/_storage/{key}?X-Amz-Algorithm=AWS4-HMAC-SHA256"
-                           f"&X-Amz-Expires={ttl}&X-Amz-Signature={secrets.token_hex(32)}"}
-            if doc["compression"]:
-                body["compressionAlgorithm"] = doc["compression"]
-        return answer("getReportDocument", body)
+        # The storage host is configured (or this server's own address), never the caller's Host header.
+        base = state.config["storage_url"] or f"http://{request.environ['SERVER_NAME']}:{request.environ['SERVER_PORT']}"
+        url = f"{base.rstrip('/')}/_storage/{key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires={ttl}" \
+              f"&X-Amz-Signature={secrets.token_hex(32)}"
+        return {"reportDocumentId": document_id, "url": url,
+                **({"compressionAlgorithm": doc["compression"]} if doc["compression"] else {})}
 
     @app.get("/_storage/<key>")
     def download(key):
-        with state.lock:
-            found = state.downloads.get(key)
+        found = state.downloads.get(key)
         if "Authorization" in request.headers or "x-amz-access-token" in request.headers:
-            return Response("<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed"
-                            "</Message></Error>", status=400, mimetype="application/xml")
-        if found is None:
-            return Response("<Error><Code>NoSuchKey</Code></Error>", status=404, mimetype="application/xml")
-        if found[1] <= _now():
-            return Response("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
-                            status=403, mimetype="application/xml")
-        doc = state.documents[found[0]]
-        return Response(doc["content"], status=200, content_type=doc["content_type"])
+            code, status = "InvalidArgument</Code><Message>Only one auth mechanism allowed</Message>", 400
+        elif found is None or found[1] <= _now():
+            code, status = ("NoSuchKey</Code>", 404) if found is None else \
+                ("AccessDenied</Code><Message>Request has expired</Message>", 403)
+        else:
+            doc = state.documents[found[0]]
+            return Response(doc["content"], status=200, content_type=doc["content_type"])
+        return Response(f"<Error><Code>{code}</Error>", status=status, mimetype="application/xml")
 
-    @app.post("/tokens/2021-03-01/restrictedDataToken")
+    @api("POST", "/tokens/2021-03-01/restrictedDataToken", "createRestrictedDataToken")
     def restricted_data_token():
-        refused = guard("createRestrictedDataToken")
-        if refused or not state.config["pii_role"]:
-            return refused or errors(403, "Unauthorized", "Application does not have access to one or more "
-                                     "requested data elements", "createRestrictedDataToken")
+        if not state.config["pii_role"]:
+            return errors(403, "Unauthorized", "Application does not have access to the requested data elements")
         token = "Atz.sprdt|" + secrets.token_urlsafe(24)
+        resources = (request.get_json(silent=True) or {}).get("restrictedResources") or []
         with state.lock:
-            state.rdts[token] = {r.get("path") for r in (request.get_json(silent=True) or {}).get(
-                "restrictedResources") or []}
-        return answer("createRestrictedDataToken", {"restrictedDataToken": token, "expiresIn": 3600})
+            state.rdts[token] = {r.get("path") for r in resources}
+        return {"restrictedDataToken": token, "expiresIn": 3600}
 
-    @app.get("/orders/v0/orders/<order_id>/address")
+    @api("GET", "/orders/v0/orders/<order_id>/address", "getOrderAddress")
     def order_address(order_id):
-        return guard("getOrderAddress", rdt_path=request.path) or answer("getOrderAddress", {"payload": {
-            "AmazonOrderId": order_id, "ShippingAddress": {
-                "Name": "Emma Schneider", "AddressLine1": "Lindenstraße 12", "City": "Leipzig",
-                "PostalCode": "04109", "CountryCode": "DE", "Phone": "+49 341 5550123"}}})
+        return {"payload": {"AmazonOrderId": order_id, "ShippingAddress": {
+            "Name": "Emma Schneider", "AddressLine1": "Lindenstraße 12", "City": "Leipzig", "PostalCode": "04109",
+            "CountryCode": "DE", "Phone": "+49 341 5550123"}}}
 
-    @app.get("/orders/v0/orders/<order_id>/buyerInfo")
+    @api("GET", "/orders/v0/orders/<order_id>/buyerInfo", "getOrderBuyerInfo")
     def order_buyer(order_id):
-        return guard("getOrderBuyerInfo", rdt_path=request.path) or answer("getOrderBuyerInfo", {"payload": {
-            "AmazonOrderId": order_id, "BuyerEmail": "q7ttm0n4lp2x9@marketplace.amazon.de",
-            "BuyerName": "Emma Schneider"}})
+        return {"payload": {"AmazonOrderId": order_id, "BuyerEmail": "q7ttm0n4lp2x9@marketplace.amazon.de",
+                            "BuyerName": "Emma Schneider"}}
 
     return app
 
 
-def _check_create(body: dict) -> Response | None:
+def _create_problem(body: dict) -> str | None:
     """What Amazon refuses in createReport (CreateReportSpecification, report types, 60-day returns window)."""
-    problem = None
-    start, end = body.get("dataStartTime"), body.get("dataEndTime")
-    ids = body.get("marketplaceIds")
+    start, end, ids = body.get("dataStartTime"), body.get("dataEndTime"), body.get("marketplaceIds")
     if body.get("reportType") not in REPORT_TYPES:
-        problem = f"Invalid reportType {body.get('reportType')!r}"
-    elif not isinstance(ids, list) or not 1 <= len(ids) <= 25 or not all(isinstance(i, str) for i in ids):
-        problem = "marketplaceIds must list 1 to 25 marketplace ids"
-    elif (start is not None and _parse(start) is None) or (end is not None and _parse(end) is None):
-        problem = "dataStartTime and dataEndTime must be ISO 8601 date-times"
-    else:
-        start, end = _parse(start) or clock.now(), _parse(end) or clock.now()
-        if start > end or end > clock.now():
-            problem = "dataStartTime must not be after dataEndTime, nor either after the current time"
-        elif body["reportType"] in (MFN_FLAT, MFN_XML) and end - start > timedelta(days=RETURNS_REPORT_DAYS):
-            problem = f"returns reports cover at most {RETURNS_REPORT_DAYS} days"
-    return errors(400, "InvalidInput", problem, "createReport") if problem else None
+        return f"Invalid reportType {body.get('reportType')!r}"
+    if not isinstance(ids, list) or not 1 <= len(ids) <= 25 or not all(isinstance(i, str) for i in ids):
+        return "marketplaceIds must list 1 to 25 marketplace ids"
+    if (start is not None and _parse(start) is None) or (end is not None and _parse(end) is None):
+        return "dataStartTime and dataEndTime must be ISO 8601 date-times"
+    start, end = _parse(start) or clock.now(), _parse(end) or clock.now()
+    if start > end or end > clock.now():
+        return "dataStartTime must not be after dataEndTime, nor either after the current time"
+    if body["reportType"] in (MFN_FLAT, MFN_XML) and end - start > timedelta(days=RETURNS_REPORT_DAYS):
+        return f"returns reports cover at most {RETURNS_REPORT_DAYS} days"
+    return None
 
 
 def _reports_query(args) -> dict:
