@@ -24,25 +24,15 @@ FBA = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
 # Reason codes seen in Amazon's returns reports (MFN with "CR-"/"AMZ-PG-", FBA without);
 # the texts are ours. UNVERIFIED: Amazon publishes no list. Unknown codes keep the code, text None.
 REASON_TEXTS = {
-    "DEFECTIVE": "Defective or does not work",
-    "DAMAGED_BY_CARRIER": "Damaged in transit",
-    "DAMAGED_BY_FC": "Damaged at the fulfilment centre",
-    "UNWANTED_ITEM": "No longer needed",
-    "ORDERED_WRONG_ITEM": "Ordered by mistake",
-    "SWITCHEROO": "Wrong item received",
-    "NOT_AS_DESCRIBED": "Not as described",
-    "QUALITY_UNACCEPTABLE": "Quality not acceptable",
-    "MISSING_PARTS": "Parts or accessories missing",
-    "EXTRA_ITEM": "Extra item received",
-    "FOUND_BETTER_PRICE": "Better price found",
-    "MISSED_ESTIMATED_DELIVERY": "Arrived too late",
-    "NOT_COMPATIBLE": "Not compatible",
-    "UNAUTHORIZED_PURCHASE": "Unauthorised purchase",
-    "APPAREL_TOO_SMALL": "Too small",
-    "APPAREL_TOO_LARGE": "Too large",
-    "BAD-DESC": "Not as described",
-    "APP-TOO-SMALL": "Too small",
-    "APP-TOO-LARGE": "Too large",
+    "DEFECTIVE": "Defective or does not work", "DAMAGED_BY_CARRIER": "Damaged in transit",
+    "DAMAGED_BY_FC": "Damaged at the fulfilment centre", "UNWANTED_ITEM": "No longer needed",
+    "ORDERED_WRONG_ITEM": "Ordered by mistake", "SWITCHEROO": "Wrong item received",
+    "NOT_AS_DESCRIBED": "Not as described", "QUALITY_UNACCEPTABLE": "Quality not acceptable",
+    "MISSING_PARTS": "Parts or accessories missing", "EXTRA_ITEM": "Extra item received",
+    "FOUND_BETTER_PRICE": "Better price found", "MISSED_ESTIMATED_DELIVERY": "Arrived too late",
+    "NOT_COMPATIBLE": "Not compatible", "UNAUTHORIZED_PURCHASE": "Unauthorised purchase",
+    "APPAREL_TOO_SMALL": "Too small", "APPAREL_TOO_LARGE": "Too large", "BAD-DESC": "Not as described",
+    "APP-TOO-SMALL": "Too small", "APP-TOO-LARGE": "Too large",
 }
 
 # Header spellings -> one key each (flat file, XML element names and regional variants alike).
