@@ -9,13 +9,14 @@ from hub import clock
 from hub.adapters import Marketplace
 from hub.errors import AuthError, HubError, PermanentError, TransientError
 from hub.model import Page, Quarantined
-from returnhub_amazon import cursor as cursors
+from hub.sdk.cursor import IncrementalCursor, iso, parse_time
 from returnhub_amazon import mapping
 from returnhub_amazon.client import ReportsClient
 from returnhub_amazon.settings import AmazonSettings
 
 TERMINAL = {"DONE", "CANCELLED", "FATAL"}
 CLOCK_SKEW = timedelta(minutes=2)  # Amazon refuses a dataEndTime after its own "now"
+VERSION = 2
 
 
 class AmazonMarketplace(Marketplace):
@@ -29,20 +30,19 @@ class AmazonMarketplace(Marketplace):
         super().__init__(ctx)
         self.opts = AmazonSettings().load(ctx.settings)  # stored settings may predate new defaults
         self.client = ReportsClient(ctx, self.opts)
-        self.sleep = clock.sleep
 
     def close(self) -> None:
         self.client.close()
 
     def check(self) -> None:
-        self.client.tokens.get(renew=True)
+        self.client.auth.renew(stale=self.client.auth.state.access_token)  # the refresh token still works
         self.client.get_reports(self._streams()["mfn"])
 
     def push_decision(self, ret, lines) -> None:
         raise PermanentError("Amazon takes no return decision through its API (manifest push_decision: "
                              "false); the decision stays in Returnhub and the shop")
 
-    # --- fetching ----------------------------------------------------------------------------
+    # --- the cursor: one hub.sdk IncrementalCursor per report stream -------------------------------
 
     def _streams(self) -> dict[str, str]:
         """Stream name -> report type."""
@@ -51,63 +51,91 @@ class AmazonMarketplace(Marketplace):
             streams["fba"] = mapping.FBA
         return streams
 
+    def _load(self, cursor: str | None) -> dict[str, IncrementalCursor]:
+        """Each stream's cursor: ``mark`` = data complete up to; ``run`` = the report in progress (``page``)."""
+        overlap = timedelta(hours=self.opts["window_overlap_hours"])
+        try:
+            data = json.loads(cursor) if cursor else {"v": VERSION, "streams": {}}
+            streams = data["streams"]
+            if data["v"] == 1:  # before hub.sdk: {"since": ...}; the window is read again, nothing is lost
+                streams = {n: {"v": 1, "mark": s.get("since") and iso(parse_time(s["since"]) + overlap)}
+                           for n, s in streams.items()}
+            elif data["v"] != VERSION:
+                raise ValueError(f"version {data['v']!r}")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PermanentError(f"unreadable Amazon cursor ({exc}): reset the connection's cursor") from exc
+        return {name: IncrementalCursor.load(json.dumps(streams[name]) if name in streams else None, overlap=overlap,
+                                             initial=timedelta(days=self.opts["initial_lookback_days"]))
+                for name in self._streams()}
+
+    @staticmethod
+    def _dump(streams: dict[str, IncrementalCursor]) -> str:
+        """Deterministic JSON: an unchanged state gives the very same string."""
+        return json.dumps({"v": VERSION, "streams": {n: json.loads(c.dump()) for n, c in streams.items()}},
+                          sort_keys=True, separators=(",", ":"))
+
+    # --- fetching ----------------------------------------------------------------------------
+
     def fetch_returns(self, cursor: str | None) -> Page:
         """One step of the report life cycle per call; see README "Cursor and report life cycle"."""
-        types = self._streams()
-        streams = cursors.load(cursor, list(types))
+        types, streams = self._streams(), self._load(cursor)
         now = clock.now().replace(microsecond=0)
-        if not any(s.pending for s in streams.values()):
-            for name, stream in streams.items():
+        pending = {n: c.run["page"] for n, c in streams.items() if c.run and c.run.get("page")}
+        if not pending:
+            for name, cur in streams.items():
                 try:
-                    self._create(stream, types[name], now)
+                    self._create(cur, types[name], now)
                 except TransientError:
-                    if not any(s.pending for s in streams.values()):
+                    if not any(c.run for c in streams.values()):
                         raise
                     break  # keep the reports already created; the others start with the next cycle
-            return Page(items=[], cursor=cursors.dump(streams), more=True)
+            return Page(items=[], cursor=self._dump(streams), more=True)
 
-        before = cursors.dump(streams)
+        before = self._dump(streams)
         items, errors, created = [], [], False
-        finished = self._poll({n: s.pending["reportId"] for n, s in streams.items() if s.pending})
-        for name, report in finished.items():
-            stream = streams[name]
-            status = report["processingStatus"]
+        for name, report in self._poll(pending).items():
+            cur, status = streams[name], report["processingStatus"]
             if status == "DONE":
-                items += self._import(stream, report)
-                self._advance(stream)
+                items += self._import(types[name], report)
+            if status == "DONE" or (status == "CANCELLED" and cur.run.get("catch_up")):
+                cur.run["max"] = cur.run["until"]  # the data is complete up to the window's end
+                cur.finish()
             elif status == "CANCELLED":  # Amazon's "no data": the window is asked again next time
-                if stream.pending.get("catch_up"):
-                    self._advance(stream)
-                else:
-                    stream.pending, stream.fatal = None, 0
+                cur.run = None
+            elif (age := (now - _finished_at(report)).total_seconds()) >= self.opts["fatal_retry_seconds"]:
+                self._create(cur, types[name], now, fatal=cur.run.get("fatal", 0) + 1)
+                created = True
             else:
-                age = (now - _finished_at(report)).total_seconds()
-                if age >= self.opts["fatal_retry_seconds"]:
-                    stream.fatal += 1
-                    self._create(stream, types[name], now)
-                    created = True
-                else:
-                    errors.append(self._fatal_error(stream, report, age))
-        after = cursors.dump(streams)
+                errors.append(self._fatal_error(cur.run.get("fatal", 0), report, age))
+        after = self._dump(streams)
         if errors and not items and after == before:
             raise errors[0]
         return Page(items=items, cursor=after, more=created or bool(errors))
 
-    def _create(self, stream: cursors.Stream, report_type: str, now: datetime) -> None:
-        """createReport for the stream's next window and remember it as pending."""
-        start = (cursors.parse_iso(stream.since) if stream.since
-                 else now - timedelta(days=self.opts["initial_lookback_days"]))
+    def _create(self, cur: IncrementalCursor, report_type: str, now: datetime, fatal: int = 0) -> None:
+        """createReport for the stream's next window (at most ``max_window_days``) and keep it as the run."""
+        cur.run = None
+        start = cur.since.replace(microsecond=0)
         end = min(start + timedelta(days=self.opts["max_window_days"]), now - CLOCK_SKEW)
-        report_id = self.client.create_report(report_type, cursors.iso(start), cursors.iso(end))
-        stream.since = cursors.iso(start)
-        stream.pending = {"reportId": report_id, "reportType": report_type, "start": cursors.iso(start),
-                          "end": cursors.iso(end), "catch_up": end < now - CLOCK_SKEW}
+        try:
+            report_id = self._report_for(report_type, start, end)
+        except HubError:
+            cur.run = None
+            raise
+        cur.run.update(since=iso(start), until=iso(end), page=report_id, catch_up=end < now - CLOCK_SKEW,
+                       **({"fatal": fatal} if fatal else {}))
 
-    def _advance(self, stream: cursors.Stream) -> None:
-        """The window is done: the next one starts ``window_overlap_hours`` before its end."""
-        start, end = (cursors.parse_iso(stream.pending[k]) for k in ("start", "end"))
-        stream.since = cursors.iso(max(start, end - timedelta(hours=self.opts["window_overlap_hours"])))
-        stream.pending, stream.fatal = None, 0
+    def _report_for(self, report_type: str, start: datetime, end: datetime) -> str:
+        """createReport; when the connection broke with no answer, Amazon may have created it: find it."""
+        asked = clock.now()
+        try:
+            return self.client.create_report(report_type, start, end)
+        except TransientError as exc:
+            found = None if exc.status else self.client.find_report(report_type, start, end,
+                                                                    asked - timedelta(minutes=5))
+            if found is None:
+                raise
+            return found
 
     def _poll(self, pending: dict[str, str]) -> dict[str, dict]:
         """getReport each pending report, doubling the wait, until all ended or the budget is spent."""
@@ -122,15 +150,14 @@ class AmazonMarketplace(Marketplace):
                         finished[name] = report
             if len(finished) == len(pending) or clock.monotonic() + wait > deadline:
                 return finished
-            self.sleep(wait)
+            clock.sleep(wait)
             wait = min(wait * 2, self.opts["report_poll_max_seconds"])
 
-    def _import(self, stream: cursors.Stream, report: dict) -> list:
+    def _import(self, report_type: str, report: dict) -> list:
         """Download and map a DONE report's document."""
         if not report.get("reportDocumentId"):
             raise TransientError(f"Amazon report {report['reportId']} is DONE without a document")
         content, charset = self.client.document_bytes(report["reportDocumentId"])
-        report_type = stream.pending["reportType"]
         if report_type == mapping.FBA:
             return mapping.fba_returns(mapping.parse_tsv(mapping.decode(content, charset)))
         if report_type == mapping.MFN_XML:
@@ -164,9 +191,9 @@ class AmazonMarketplace(Marketplace):
             else:
                 item["flags"].append("customer_address_unavailable")
 
-    def _fatal_error(self, stream: cursors.Stream, report: dict, age: float) -> HubError:
+    def _fatal_error(self, before: int, report: dict, age: float) -> HubError:
         """FATAL: transient until it happened ``max_fatal_reports`` times in a row, then permanent."""
-        in_a_row = stream.fatal + 1
+        in_a_row = before + 1
         # Amazon's reason first: the connections list shows only the start of the message.
         message = (f"Amazon could not build the returns report (FATAL): {self._fatal_reason(report)} "
                    f"[report {report['reportId']}, {report.get('reportType')}]")
@@ -191,5 +218,4 @@ class AmazonMarketplace(Marketplace):
 
 
 def _finished_at(report: dict) -> datetime:
-    stamp = report.get("processingEndTime") or report["createdTime"]
-    return cursors.parse_iso(stamp)
+    return parse_time(report.get("processingEndTime") or report["createdTime"])

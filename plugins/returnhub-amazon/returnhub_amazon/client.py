@@ -1,77 +1,20 @@
-"""Thin SP-API client over the core's HTTP factory: LWA tokens, Reports API, documents, Orders PII."""
+"""The SP-API calls the plugin makes, over the core's HTTP factory with hub.sdk's LWA auth and paginator."""
 from __future__ import annotations
 
 import gzip
-import hashlib
-import json
+from datetime import datetime
 from urllib.parse import quote
 
 import httpx
 
-from hub import clock
-from hub.errors import AuthError, PermanentError, TransientError
+from hub.errors import PermanentError, TransientError
 from hub.http import raise_for_status
-from returnhub_amazon.settings import (
-    RATE_LIMITED_OPERATIONS,
-    base_url,
-    operation_rate_limit,
-)
+from hub.sdk.auth import OAuth2RefreshToken
+from hub.sdk.cursor import iso, parse_time
+from hub.sdk.paging import TokenPaginator, walk
+from returnhub_amazon.settings import RATE_LIMITED_OPERATIONS, base_url, operation_rate_limit
 
 REPORTS = "/reports/2021-06-30"
-TOKEN_SLACK_SECONDS = 60  # refresh this long before the access token's announced expiry
-
-
-class LwaTokens:
-    """Login with Amazon access tokens from the refresh token, cached in ``ctx.memo`` until expiry."""
-
-    def __init__(self, ctx, settings: dict):
-        self.ctx = ctx
-        self.settings = settings
-        digest = hashlib.sha256(settings["refresh_token"].encode()).hexdigest()[:16]
-        self.key = f"amazon:lwa:{settings['lwa_client_id']}:{digest}"
-
-    def get(self, *, renew: bool = False) -> tuple[str, bool]:
-        """(access token, freshly fetched?); a cached one unless ``renew`` or close to expiry."""
-        cached = self.ctx.memo.get(self.key)
-        if cached and not renew and cached[1] > clock.time() + TOKEN_SLACK_SECONDS:
-            return cached[0], False
-        token, expires_in = self._request()
-        self.ctx.memo[self.key] = (token, clock.time() + expires_in)
-        return token, True
-
-    def _request(self) -> tuple[str, float]:
-        url = self.settings["lwa_token_url"]
-        with self.ctx.http(str(httpx.URL(url).copy_with(path="/", query=None))) as client:
-            resp = client.post(url, data={
-                "grant_type": "refresh_token",
-                "refresh_token": self.settings["refresh_token"],
-                "client_id": self.settings["lwa_client_id"],
-                "client_secret": self.settings["lwa_client_secret"],
-            })
-        if resp.status_code in (400, 401) and _json(resp).get("error") in ("invalid_grant", "invalid_client"):
-            # Never retried: the merchant has to authorize the app again (core: needs_reauth).
-            raise AuthError(f"Login with Amazon refused the credentials ({_json(resp)['error']}): "
-                            "reconnect the Amazon account")
-        raise_for_status(resp)
-        body = _json(resp)
-        if not body.get("access_token"):
-            raise TransientError("Login with Amazon answered without an access token")
-        return body["access_token"], float(body.get("expires_in") or 3600)
-
-
-class LwaAuth(httpx.Auth):
-    """Sends ``x-amz-access-token``; a cached token Amazon rejects (401/403) is renewed once."""
-
-    def __init__(self, tokens: LwaTokens):
-        self.tokens = tokens
-
-    def auth_flow(self, request):
-        token, fresh = self.tokens.get()
-        request.headers["x-amz-access-token"] = token
-        response = yield request
-        if response.status_code in (401, 403) and not fresh:
-            request.headers["x-amz-access-token"] = self.tokens.get(renew=True)[0]
-            yield request
 
 
 class ReportsClient:
@@ -82,121 +25,111 @@ class ReportsClient:
     """
 
     def __init__(self, ctx, settings: dict):
-        self.ctx = ctx
-        self.settings = settings
-        self.base = base_url(settings)
-        self.tokens = LwaTokens(ctx, settings)
-        self._api: dict[str | None, httpx.Client] = {}
-        self._plain: dict[str, httpx.Client] = {}
+        self.ctx, self.settings, self.base = ctx, settings, base_url(settings)
+        # Login with Amazon: the refresh-token grant; the token goes bare in x-amz-access-token, and
+        # Amazon refuses an expired one with 403, so a 403 renews once too.
+        self.auth = OAuth2RefreshToken(
+            ctx, token_url=settings["lwa_token_url"], client_id=settings["lwa_client_id"],
+            client_secret=settings["lwa_client_secret"], refresh_token=settings["refresh_token"],
+            header="x-amz-access-token", scheme=None, renew_on=(401, 403))
+        self._clients: dict[tuple, httpx.Client] = {}
 
     def api(self, operation: str | None = None) -> httpx.Client:
         """An SP-API client with LWA auth; a rate-limited operation gets its own bucket."""
-        if operation not in self._api:
+        if ("api", operation) not in self._clients:
             limit = operation_rate_limit(self.settings, operation) if operation in RATE_LIMITED_OPERATIONS else None
-            self._api[operation] = self.ctx.http(
-                self.base, headers={"accept": "application/json"}, auth=LwaAuth(self.tokens),
+            self._clients["api", operation] = self.ctx.http(
+                self.base, headers={"accept": "application/json"}, auth=self.auth,
                 operation=operation if limit else None, rate_limit=limit)
-        return self._api[operation]
+        return self._clients["api", operation]
 
-    def plain(self, origin: str) -> httpx.Client:
-        """A client without Amazon auth: pre-signed downloads and calls carrying their own token."""
-        if origin not in self._plain:
-            self._plain[origin] = self.ctx.http(origin)
-        return self._plain[origin]
+    def plain(self, url: httpx.URL) -> httpx.Client:
+        """A client without Amazon auth for ``url``'s origin: pre-signed downloads, restricted-data calls."""
+        origin = str(url.copy_with(path="/", query=None, fragment=None))
+        if ("plain", origin) not in self._clients:
+            self._clients["plain", origin] = self.ctx.http(origin)
+        return self._clients["plain", origin]
 
     def close(self) -> None:
-        for client in [*self._api.values(), *self._plain.values()]:
+        for client in self._clients.values():
             client.close()
-        self._api, self._plain = {}, {}
+        self._clients = {}
 
-    # --- Reports API -----------------------------------------------------------------------
-
-    def create_report(self, report_type: str, start: str, end: str) -> str:
-        """createReport over [start, end]; Amazon's reportId."""
-        resp = self.api("createReport").post(f"{REPORTS}/reports", json={
-            "reportType": report_type,
-            "marketplaceIds": list(self.settings["marketplace_ids"]),
-            "dataStartTime": start,
-            "dataEndTime": end,
-        })
+    def _json(self, operation: str, method: str, path: str, key: str, **kwargs) -> dict:
+        resp = self.api(operation).request(method, f"{REPORTS}{path}", **kwargs)
         raise_for_status(resp)
-        return _require(resp, "reportId")["reportId"]
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or key not in body:
+            raise TransientError(f"{operation}: Amazon answered without {key!r}")
+        return body
+
+    def create_report(self, report_type: str, start: datetime, end: datetime) -> str:
+        """createReport over [start, end]; Amazon's reportId."""
+        return self._json("createReport", "POST", "/reports", "reportId", json={
+            "reportType": report_type, "marketplaceIds": list(self.settings["marketplace_ids"]),
+            "dataStartTime": iso(start), "dataEndTime": iso(end)})["reportId"]
+
+    def find_report(self, report_type: str, start: datetime, end: datetime, since: datetime) -> str | None:
+        """A live report of this type and window created since ``since``: one whose createReport answer was lost."""
+        first = {"reportTypes": report_type, "processingStatuses": "IN_QUEUE,IN_PROGRESS,DONE",
+                 "createdSince": iso(since), "pageSize": 100}
+
+        def page(pager: TokenPaginator) -> httpx.Response:
+            resp = self.api("getReports").get(f"{REPORTS}/reports", params=pager.params() or first)
+            raise_for_status(resp)
+            return resp
+
+        for report in walk(page, TokenPaginator(token="nextToken", param="nextToken"), "reports", max_pages=10):
+            window = [parse_time(report[k]) if report.get(k) else None for k in ("dataStartTime", "dataEndTime")]
+            if window == [start, end]:
+                return report["reportId"]
+        return None
 
     def get_reports(self, report_type: str) -> dict:
         """getReports for one type, one result: the cheap call that proves access to the Reports API."""
-        resp = self.api("getReports").get(f"{REPORTS}/reports", params={"reportTypes": report_type, "pageSize": 1})
-        raise_for_status(resp)
-        return _require(resp, "reports")
+        return self._json("getReports", "GET", "/reports", "reports", params={"reportTypes": report_type,
+                                                                              "pageSize": 1})
 
     def get_report(self, report_id: str) -> dict:
-        resp = self.api("getReport").get(f"{REPORTS}/reports/{quote(report_id, safe='')}")
-        raise_for_status(resp)
-        return _require(resp, "processingStatus")
-
-    def get_report_document(self, document_id: str) -> dict:
-        resp = self.api("getReportDocument").get(f"{REPORTS}/documents/{quote(document_id, safe='')}")
-        raise_for_status(resp)
-        return _require(resp, "url")
+        return self._json("getReport", "GET", f"/reports/{quote(report_id, safe='')}", "processingStatus")
 
     def document_bytes(self, document_id: str) -> tuple[bytes, str | None]:
-        """The document's content (gunzipped if Amazon says so) and its declared charset.
+        """The document's content (gunzipped when Amazon says GZIP, else plain) and its declared charset.
 
-        The pre-signed URL lives five minutes: it is fetched at once, and one that has expired
-        (403 from storage) is replaced by asking for the document again.
+        The pre-signed URL lives five minutes: it is fetched at once, without any Amazon header, and
+        one that has expired (403 from storage) is replaced by asking for the document again.
         """
-        doc, resp = self._download(document_id)
-        if resp.status_code == 403:  # storage refuses an expired signature with 403
-            doc, resp = self._download(document_id)
-            if resp.status_code == 403:
-                raise TransientError(f"report document {document_id}: download refused twice (URL expired?)")
+        for _ in range(2):
+            doc = self._json("getReportDocument", "GET", f"/documents/{quote(document_id, safe='')}", "url")
+            url = httpx.URL(doc["url"])
+            resp = self.plain(url).get(url)
+            if resp.status_code != 403:  # storage refuses an expired signature with 403
+                break
+        else:
+            raise TransientError(f"report document {document_id}: download refused twice (URL expired?)")
         raise_for_status(resp)
-        content = resp.content
-        if doc.get("compressionAlgorithm") == "GZIP":
-            try:
-                content = gzip.decompress(content)
-            except (OSError, EOFError) as exc:
-                raise TransientError(f"report document {document_id}: broken gzip ({exc})")
-        elif doc.get("compressionAlgorithm"):
-            raise PermanentError(f"report document {document_id}: unknown compression "
-                                 f"{doc['compressionAlgorithm']!r}")
-        return content, resp.charset_encoding
-
-    def _download(self, document_id: str) -> tuple[dict, httpx.Response]:
-        """getReportDocument, then its pre-signed URL at once, without any Amazon auth header."""
-        doc = self.get_report_document(document_id)
-        url = httpx.URL(doc["url"])
-        return doc, self.plain(str(url.copy_with(path="/", query=None))).get(url)
-
-    # --- restricted data (PII) -------------------------------------------------------------
+        compression = doc.get("compressionAlgorithm")
+        if compression not in (None, "GZIP"):
+            raise PermanentError(f"report document {document_id}: unknown compression {compression!r}")
+        try:
+            return (gzip.decompress(resp.content) if compression else resp.content), resp.charset_encoding
+        except (OSError, EOFError) as exc:
+            raise TransientError(f"report document {document_id}: broken gzip ({exc})") from exc
 
     def order_pii(self, order_id: str) -> tuple[dict, dict]:
-        """(shipping address payload, buyer info payload) of an order, through a restricted data token."""
-        order_path = f"/orders/v0/orders/{quote(order_id, safe='')}"
+        """(shipping address payload, buyer info payload) of an order, through one restricted data token."""
+        path = f"/orders/v0/orders/{quote(order_id, safe='')}"
         resp = self.api().post("/tokens/2021-03-01/restrictedDataToken", json={"restrictedResources": [
-            {"method": "GET", "path": f"{order_path}/address"},
-            {"method": "GET", "path": f"{order_path}/buyerInfo"},
-        ]})
+            {"method": "GET", "path": f"{path}/address"}, {"method": "GET", "path": f"{path}/buyerInfo"}]})
         raise_for_status(resp)
-        rdt = _require(resp, "restrictedDataToken")["restrictedDataToken"]
-        client = self.plain(self.base)
+        rdt = resp.json()["restrictedDataToken"]
         found = []
         for suffix in ("address", "buyerInfo"):
-            answer = client.get(f"{order_path}/{suffix}", headers={"x-amz-access-token": rdt})
+            answer = self.plain(httpx.URL(self.base)).get(f"{self.base}{path}/{suffix}",
+                                                           headers={"x-amz-access-token": rdt})
             raise_for_status(answer)
-            found.append(_json(answer).get("payload") or {})
+            found.append(answer.json().get("payload") or {})
         return found[0], found[1]
-
-
-def _json(resp: httpx.Response) -> dict:
-    try:
-        body = resp.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _require(resp: httpx.Response, key: str) -> dict:
-    body = _json(resp)
-    if key not in body:
-        raise TransientError(f"{resp.request.method} {resp.request.url.path}: answer without {key!r}")
-    return body

@@ -11,10 +11,11 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from hub.model import Quarantined
+from hub.sdk.cursor import parse_time as sdk_parse_time
 
 MFN_FLAT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
 MFN_XML = "GET_XML_RETURNS_DATA_BY_RETURN_DATE"
@@ -23,25 +24,15 @@ FBA = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
 # Reason codes seen in Amazon's returns reports (MFN with "CR-"/"AMZ-PG-", FBA without);
 # the texts are ours. UNVERIFIED: Amazon publishes no list. Unknown codes keep the code, text None.
 REASON_TEXTS = {
-    "DEFECTIVE": "Defective or does not work",
-    "DAMAGED_BY_CARRIER": "Damaged in transit",
-    "DAMAGED_BY_FC": "Damaged at the fulfilment centre",
-    "UNWANTED_ITEM": "No longer needed",
-    "ORDERED_WRONG_ITEM": "Ordered by mistake",
-    "SWITCHEROO": "Wrong item received",
-    "NOT_AS_DESCRIBED": "Not as described",
-    "QUALITY_UNACCEPTABLE": "Quality not acceptable",
-    "MISSING_PARTS": "Parts or accessories missing",
-    "EXTRA_ITEM": "Extra item received",
-    "FOUND_BETTER_PRICE": "Better price found",
-    "MISSED_ESTIMATED_DELIVERY": "Arrived too late",
-    "NOT_COMPATIBLE": "Not compatible",
-    "UNAUTHORIZED_PURCHASE": "Unauthorised purchase",
-    "APPAREL_TOO_SMALL": "Too small",
-    "APPAREL_TOO_LARGE": "Too large",
-    "BAD-DESC": "Not as described",
-    "APP-TOO-SMALL": "Too small",
-    "APP-TOO-LARGE": "Too large",
+    "DEFECTIVE": "Defective or does not work", "DAMAGED_BY_CARRIER": "Damaged in transit",
+    "DAMAGED_BY_FC": "Damaged at the fulfilment centre", "UNWANTED_ITEM": "No longer needed",
+    "ORDERED_WRONG_ITEM": "Ordered by mistake", "SWITCHEROO": "Wrong item received",
+    "NOT_AS_DESCRIBED": "Not as described", "QUALITY_UNACCEPTABLE": "Quality not acceptable",
+    "MISSING_PARTS": "Parts or accessories missing", "EXTRA_ITEM": "Extra item received",
+    "FOUND_BETTER_PRICE": "Better price found", "MISSED_ESTIMATED_DELIVERY": "Arrived too late",
+    "NOT_COMPATIBLE": "Not compatible", "UNAUTHORIZED_PURCHASE": "Unauthorised purchase",
+    "APPAREL_TOO_SMALL": "Too small", "APPAREL_TOO_LARGE": "Too large", "BAD-DESC": "Not as described",
+    "APP-TOO-SMALL": "Too small", "APP-TOO-LARGE": "Too large",
 }
 
 # Header spellings -> one key each (flat file, XML element names and regional variants alike).
@@ -109,24 +100,19 @@ def parse_returns_xml(content: bytes) -> list[dict]:
     return rows
 
 
-def parse_time(value: str) -> datetime | None:
-    """Amazon report dates: ISO 8601 (with or without zone; UTC assumed) or '12-Mar-2024' style."""
-    value = (value or "").strip()
-    if not value:
-        return None
+def parse_time(value: str | None) -> datetime | None:
+    """Amazon report dates: ISO 8601 (UTC when no zone) or '12-Mar-2024' style (UTC midnight); None if unreadable."""
+    text = (value or "").strip()
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return sdk_parse_time(text)
     except ValueError:
-        parsed = None
-        for fmt in ("%d-%b-%Y", "%b %d, %Y", "%Y/%m/%d"):
-            try:
-                parsed = datetime.strptime(value, fmt)
-                break
-            except ValueError:
-                continue
-    if parsed is None:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        pass
+    for fmt in ("%d-%b-%Y", "%b %d, %Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
 
 
 def _quantity(value: str) -> int | None:

@@ -8,16 +8,10 @@ def emulator_settings(url: str) -> dict:
     from returnhub_amazon import emulator
 
     url = url.rstrip("/")
-    return {
-        "lwa_client_id": emulator.CLIENT_ID,
-        "lwa_client_secret": emulator.CLIENT_SECRET,
-        "refresh_token": emulator.REFRESH_TOKEN,
-        "endpoint": url,
-        "lwa_token_url": f"{url}/auth/o2/token",
-        "marketplace_ids": [emulator.MARKETPLACE_ID],
-        "report_poll_initial_seconds": 0.2,
-        "report_poll_max_seconds": 1.0,
-    }
+    return {"lwa_client_id": emulator.CLIENT_ID, "lwa_client_secret": emulator.CLIENT_SECRET,
+            "refresh_token": emulator.REFRESH_TOKEN, "endpoint": url, "lwa_token_url": f"{url}/auth/o2/token",
+            "marketplace_ids": [emulator.MARKETPLACE_ID], "report_poll_initial_seconds": 0.2,
+            "report_poll_max_seconds": 1.0}
 
 
 def _create_emulator_app(demo: bool = False):
@@ -26,17 +20,17 @@ def _create_emulator_app(demo: bool = False):
     return create_app(demo=demo)
 
 
+def _demo_orders(app) -> list[dict]:
+    from returnhub_amazon.emulator import demo_orders
+
+    return demo_orders(app)
+
+
 @hookimpl
 def returnhub_register_marketplaces():
     from returnhub_amazon.adapter import AmazonMarketplace
 
     return [AmazonMarketplace]
-
-
-def _demo_orders(app) -> list[dict]:
-    from returnhub_amazon.emulator import demo_orders
-
-    return demo_orders(app)
 
 
 @hookimpl

@@ -98,14 +98,11 @@ class AmazonSettings(Schema):
                                                         "quarantined with their status for review."))
     # Amazon's default usage plans per operation (reports_2021-06-30.json, research §2.3); a seller
     # with a higher plan sees it in the x-amzn-RateLimit-Limit answer header and can raise these.
-    create_report_rate = _rate("createReport", 0.0167)
-    create_report_burst = _burst("createReport", 15)
-    get_report_rate = _rate("getReport", 2.0)
-    get_report_burst = _burst("getReport", 15)
+    create_report_rate, create_report_burst = _rate("createReport", 0.0167), _burst("createReport", 15)
+    get_report_rate, get_report_burst = _rate("getReport", 2.0), _burst("getReport", 15)
     get_report_document_rate = _rate("getReportDocument", 0.0167)
     get_report_document_burst = _burst("getReportDocument", 15)
-    get_reports_rate = _rate("getReports", 0.0222)
-    get_reports_burst = _burst("getReports", 10)
+    get_reports_rate, get_reports_burst = _rate("getReports", 0.0222), _burst("getReports", 10)
 
     @validates_schema
     def poll_bounds(self, data, **kwargs):

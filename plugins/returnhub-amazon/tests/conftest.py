@@ -1,101 +1,95 @@
-"""Fixtures: a live Amazon emulator on loopback, adapters wired through the core's HTTP factory,
-the core's Hub fixtures with the test shop for full-flow tests, and the official Reports API model
-(RETURNHUB_SPECS_DIR) to check the recorded traffic against."""
+"""Fixtures: the Amazon emulator on loopback and adapters built as the core builds them (hub.testing's
+serve_emulator and adapter_factory), the core's Hub with its test shop for full-flow tests, and Amazon's
+Reports API model (RETURNHUB_SPECS_DIR)."""
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
-import httpx
 import pytest
 from returnhub_amazon.adapter import AmazonMarketplace
 from returnhub_amazon.emulator import create_app
 from returnhub_amazon.plugin import emulator_settings
 
-from hub.adapters import AdapterContext
-from hub.http import ClientFactory
-from hub.testing import EmulatorServer
+from hub.sdk.oauth import forget_tokens
 
-pytest_plugins = ["hub.testing.fixtures"]
+pytest_plugins = ["hub.testing"]
 
 FAST = {"report_poll_initial_seconds": 0.01, "report_poll_max_seconds": 0.05, "report_poll_budget_seconds": 5}
+# (operation, method, path pattern) of every call the emulator answers; "download" is the pre-signed URL.
+OPERATIONS = [("lwaToken", "POST", r"/auth/o2/token"), ("createReport", "POST", r"/reports/2021-06-30/reports"),
+              ("getReports", "GET", r"/reports/2021-06-30/reports"),
+              ("getReport", "GET", r"/reports/2021-06-30/reports/[^/]+"),
+              ("getReportDocument", "GET", r"/reports/2021-06-30/documents/[^/]+"),
+              ("download", "GET", r"/_storage/[^/]+"),
+              ("createRestrictedDataToken", "POST", r"/tokens/2021-03-01/restrictedDataToken"),
+              ("getOrderAddress", "GET", r"/orders/v0/orders/[^/]+/address"),
+              ("getOrderBuyerInfo", "GET", r"/orders/v0/orders/[^/]+/buyerInfo")]
+
+
+def operation(entry) -> str | None:
+    """The SP-API operation name of a ledger entry."""
+    return next((name for name, method, path in OPERATIONS
+                 if entry.method == method and re.fullmatch(path, entry.path)), None)
 
 
 class Emu:
-    """A running emulator: its URL and shortcuts to its test hooks."""
+    """The running emulator (a hub.testing EmulatorHandle) with its state and the ledger by operation."""
 
-    def __init__(self, server: EmulatorServer):
-        self.server, self.url = server, server.url
-        self.app = server.app
-        self.http = httpx.Client(base_url=server.url, timeout=10)
+    def __init__(self, handle):
+        self.handle, self.url, self.app = handle, handle.url, handle.app
+        self.state = handle.app.extensions["amazon_emulator"]
+        self.add, self.fault, self.faults = self.state.add, self.state.arm, handle.faults
 
-    def hook(self, path: str, body=None):
-        resp = self.http.post(f"/_emulator/{path}", json=body) if body is not None \
-            else self.http.get(f"/_emulator/{path}")
-        resp.raise_for_status()
-        return resp.json()
+    def ledger(self) -> list:
+        return list(self.handle.ledger.entries)
 
-    def add(self, mfn=(), fba=()):
-        return self.hook("returns", {"mfn": list(mfn), "fba": list(fba)})
+    def calls(self, name: str) -> list:
+        return [e for e in self.ledger() if operation(e) == name]
 
-    def fault(self, operation: str, kind: str, count: int = 1, reason: str | None = None,
-              report_type: str | None = None):
-        return self.hook("faults", {"operation": operation, "kind": kind, "count": count, "reason": reason,
-                                    "reportType": report_type})
+    def report_id(self, n: int = 0) -> str:
+        """The id of the n-th report created."""
+        return [c for c in self.calls("createReport") if c.status == 202][n].response["reportId"]
 
-    def ledger(self) -> list[dict]:
-        return self.hook("ledger")
 
-    def calls(self, operation: str) -> list[dict]:
-        return [e for e in self.ledger() if e["operation"] == operation]
+@pytest.fixture(autouse=True)
+def _fresh_tokens():
+    """No LWA token cached by an earlier test (the SDK's cache is per process)."""
+    forget_tokens()
+    yield
+    forget_tokens()
 
 
 @pytest.fixture
-def emu():
-    with EmulatorServer(create_app()) as server:
-        e = Emu(server)
-        e.hook("config", {"polls_to_finish": 2})
-        yield e
-        e.http.close()
+def emu(serve_emulator):
+    e = Emu(serve_emulator(create_app()))
+    e.state.config["polls_to_finish"] = 2
+    return e
 
 
 @pytest.fixture
-def make_adapter(emu):
-    """An AmazonMarketplace against the emulator; keywords override settings; ``memo`` can be shared."""
-    adapters = []
-
-    def make(memo: dict | None = None, **overrides) -> AmazonMarketplace:
+def make_adapter(emu, adapter_factory):
+    """An AmazonMarketplace against the emulator; keywords override settings."""
+    def make(connection_id: int = 1, **overrides) -> AmazonMarketplace:
         settings = {**emulator_settings(emu.url), **FAST, **overrides}
-        factory = ClientFactory(allow_local=["127.0.0.1"], backoff_base=0.01, backoff_max=0.05)
-        ctx = AdapterContext(settings=settings, connection_id=1, http_factory=factory)
-        if memo is not None:
-            ctx.memo = memo
-        adapter = AmazonMarketplace(ctx)
-        adapters.append(adapter)
-        return adapter
-
-    yield make
-    for adapter in adapters:
-        adapter.close()
-
-
-def _fetch_all(adapter, cursor=None, limit: int = 10):
-    """fetch_returns until ``more`` is false, as the core does; (items, last cursor, pages)."""
-    items, pages = [], 0
-    while True:
-        page = adapter.fetch_returns(cursor)
-        items += page.items
-        cursor, pages = page.cursor, pages + 1
-        if not page.more:
-            return items, cursor, pages
-        assert pages < limit, "fetch_returns keeps asking for more"
+        return adapter_factory(AmazonMarketplace, settings, connection_id=connection_id)
+    return make
 
 
 @pytest.fixture
 def fetch_all():
-    """Page through fetch_returns on a bare adapter (the core's ``drain`` runs queued jobs)."""
-    return _fetch_all
+    """Page through fetch_returns until ``more`` is false, as the core does; (items, last cursor, pages)."""
+    def fetch(adapter, cursor=None, limit: int = 10):
+        items = []
+        for pages in range(1, limit + 1):
+            page = adapter.fetch_returns(cursor)
+            items, cursor = items + page.items, page.cursor
+            if not page.more:
+                return items, cursor, pages
+        raise AssertionError("fetch_returns keeps asking for more")
+    return fetch
 
 
 # --- the core's Hub with the Amazon plugin and the core's test shop ---------------------------
@@ -106,12 +100,12 @@ def hub_plugins():
 
 
 @pytest.fixture
-def shop_emu():
+def shop_emu(serve_emulator):
     from returnhub_fakeshop.emulator import create_app as create_shop_app
 
-    with EmulatorServer(create_shop_app()) as server:
-        server.state = server.app.config["EMULATOR"]
-        yield server
+    handle = serve_emulator(create_shop_app())
+    handle.state = handle.app.config["EMULATOR"]
+    return handle
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ from returnhub_amazon.plugin import emulator_settings
 from hub.adapters import Emulator
 from hub.testing import MarketplaceSuite
 
-pytest_plugins = ["hub.testing"]
-
 # Amazon's real usage plans (createReport 0.0167/s, ...) would make the kit wait minutes; the emulator
 # enforces none, so the kit runs with generous buckets and short report-status waits.
 FAST = {
@@ -32,8 +30,6 @@ class TestAmazonConformance(MarketplaceSuite):
 
     def seed_returns(self, app, count):
         """``count`` new merchant-fulfilled RMAs (one row each) in the emulator's returns report."""
-        state = app.extensions["amazon_emulator"]
-        rows = [mfn_row(f"Dk{secrets.token_hex(4)}RRMA", f"302-{n:07d}-{secrets.randbelow(10**7):07d}",
-                        f"SKU-{n}") for n in range(count)]
-        with state.lock:
-            state.rows["mfn"].extend(rows)
+        app.extensions["amazon_emulator"].add(mfn=[
+            mfn_row(f"Dk{secrets.token_hex(4)}RRMA", f"302-{n:07d}-{secrets.randbelow(10**7):07d}", f"SKU-{n}")
+            for n in range(count)])

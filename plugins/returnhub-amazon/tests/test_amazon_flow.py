@@ -1,36 +1,27 @@
 """Amazon through the core, end to end: the Amazon emulator -> the hub's jobs -> the core's test shop.
 
-Every test runs the real jobs of :mod:`hub.sync.jobs` against a Hub with a real database (SQLite,
-and PostgreSQL when configured) and Redis, over loopback HTTP to both emulators.
+Every test runs the real jobs against a Hub with a real database (SQLite, and PostgreSQL when configured)
+and Redis, over loopback HTTP to both emulators, through hub.testing's flow and poll helpers.
 """
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from returnhub_amazon.emulator import CLIENT_SECRET, REFRESH_TOKEN, fba_row, mfn_row
 from returnhub_amazon.mapping import MFN_FLAT
-from sqlalchemy import func, select
 
-from hub.db import (
-    Connection,
-    QuarantinedItem,
-    ReturnEvent,
-    ReturnLine,
-    ReturnRow,
-    SyncCursor,
-)
 from hub.accounts import create_user
-from hub.app import create_app
-from hub.sync import jobs
+from hub.testing.flow import find_return, settle, states, timeline
+from hub.testing.kit.base import login
+from hub.testing.polls import connection_state, poll, push, quarantine, schedule, stored_cursor
 
 # Everything the plugin may call at Amazon: token, reports, documents. None of them changes a return.
 READ_OPERATIONS = {"lwaToken", "createReport", "getReport", "getReportDocument", "download"}
 
 
 def _now():
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def orders_in_shop(shop_emu, *orders):
@@ -48,35 +39,14 @@ def decide_all(shop_emu, decision):
         record["status"] = "decided"
 
 
-def states(hub) -> dict[str, str]:
-    with hub.session() as s:
-        return dict(s.execute(select(ReturnRow.external_id, ReturnRow.state)).all())
+def operations(emu) -> set[str]:
+    from conftest import operation
+    return {operation(e) for e in emu.ledger()}
 
 
-def stored_cursor(hub, cid) -> str | None:
-    with hub.session() as s:
-        row = s.get(SyncCursor, (cid, "marketplace"))
-        return row.value if row else None
-
-
-def connection(hub, cid) -> Connection:
-    with hub.session() as s:
-        conn = s.get(Connection, cid)
-        s.expunge(conn)
-        return conn
-
-
-def row(hub, external_id) -> ReturnRow:
-    with hub.session() as s:
-        found = s.scalar(select(ReturnRow).where(ReturnRow.external_id == external_id))
-        s.expunge(found)
-        return found
-
-
-def timeline(hub, external_id) -> list[str]:
-    with hub.session() as s:
-        return list(s.scalars(select(ReturnEvent.to_state).join(ReturnRow, ReturnEvent.return_id == ReturnRow.id)
-                              .where(ReturnRow.external_id == external_id).order_by(ReturnEvent.id)))
+def mfn_run(hub, cid) -> dict | None:
+    """The report in progress in the stored cursor's merchant-fulfilled stream."""
+    return json.loads(stored_cursor(hub, cid))["streams"]["mfn"]["run"]
 
 
 def test_report_rows_become_shop_returns_and_the_decision_closes_without_push(
@@ -87,7 +57,7 @@ def test_report_rows_become_shop_returns_and_the_decision_closes_without_push(
                  mfn_row("RMAFLOW2", "302-1000002-0000002", "SKU-C")])
     orders_in_shop(shop_emu, "302-1000001-0000001", "302-1000002-0000002")
 
-    result = jobs.poll_marketplace(cid)
+    result = poll(cid)
     assert result["new"] == 2 and "error" not in result
     drain()
     assert states(hub) == {"RMAFLOW1": "in_shop", "RMAFLOW2": "in_shop"}
@@ -97,52 +67,47 @@ def test_report_rows_become_shop_returns_and_the_decision_closes_without_push(
     assert shop[f"returnhub-{cid}-RMAFLOW1"]["lines"]["SKU-A"]["quantity"] == 2
 
     decide_all(shop_emu, "rejected")
-    jobs.poll_decisions(cid)
-    drain()
+    settle(hub, cid, poll=False)
     assert states(hub) == {"RMAFLOW1": "closed_without_push", "RMAFLOW2": "closed_without_push"}
     assert timeline(hub, "RMAFLOW2") == ["received", "in_shop", "decided", "closed_without_push"]
-    with hub.session() as s:
-        assert set(s.scalars(select(ReturnLine.decision))) == {"rejected"}
-    assert jobs.push_decisions(cid) == {"skipped": "marketplace takes no decisions"}
-    assert {e["operation"] for e in emu.ledger()} <= READ_OPERATIONS
+    decided = [ln.decision.value for r in ("RMAFLOW1", "RMAFLOW2") for ln in find_return(hub, r).lines]
+    assert set(decided) == {"rejected"}
+    assert push(cid) == {"skipped": "marketplace takes no decisions"}
+    assert operations(emu) <= READ_OPERATIONS
 
 
 def test_fba_returns_are_created_accepted_and_closed_as_informational(hub, make_connection, emu, shop_emu, drain):
     cid = make_connection()
     emu.add(fba=[fba_row("171-2000001-0000001", "SKU-F", "LPNFLOW1")])
     orders_in_shop(shop_emu, "171-2000001-0000001")
-    jobs.poll_marketplace(cid)
+    poll(cid)
     drain()
     external_id = "FBA:171-2000001-0000001:SKU-F:LPNFLOW1"
     assert states(hub) == {external_id: "closed_without_push"}
     assert timeline(hub, external_id) == ["received", "in_shop", "closed_without_push"]
-    fba = row(hub, external_id)
-    assert fba.fulfilment == "marketplace" and fba.fulfilment_method == "FBA" and "informational" in fba.flags
+    fba = find_return(hub, external_id)
+    assert fba.fulfilment.value == "marketplace" and fba.fulfilment_method == "FBA" and "informational" in fba.flags
     assert [r["status"] for r in shop_emu.state["returns"].values()] == ["accepted"]
-    with hub.session() as s:
-        assert list(s.scalars(select(ReturnLine.decision))) == ["accepted"]
-    jobs.poll_decisions(cid)
-    drain()
-    assert {e["operation"] for e in emu.ledger()} <= READ_OPERATIONS
+    assert [ln.decision.value for ln in fba.lines] == ["accepted"]
+    settle(hub, cid, poll=False)
+    assert operations(emu) <= READ_OPERATIONS
 
 
 def test_empty_window_is_no_error_and_leaves_the_stored_cursor_unchanged(hub, make_connection, emu, shop_emu, drain):
     cid = make_connection()
     emu.add(mfn=[mfn_row("RMAOLD", "302-3000001-0000001", "SKU-O", requested_at=_now() - timedelta(days=4))])
     orders_in_shop(shop_emu, "302-3000001-0000001")
-    assert jobs.poll_marketplace(cid)["new"] == 1
+    assert poll(cid)["new"] == 1
     before = stored_cursor(hub, cid)
-    assert "pending" not in before
+    assert mfn_run(hub, cid) is None
 
     # The next window starts 48 h before the last one ended: nothing in it, Amazon answers CANCELLED.
-    result = jobs.poll_marketplace(cid)
+    result = poll(cid)
     assert result == {"new": 0, "known": 0, "quarantined": 0, "pages": 2}
     assert stored_cursor(hub, cid) == before
-    assert connection(hub, cid).last_error is None
-    second = emu.calls("createReport")[2:]
-    assert len(second) == 2
-    finished = [c["response"]["processingStatus"] for c in emu.calls("getReport")
-                if c["response"]["reportId"] in {r["response"]["reportId"] for r in second}]
+    assert connection_state(hub, cid)["last_error"] is None
+    second = {emu.report_id(2), emu.report_id(3)}
+    finished = [c.response["processingStatus"] for c in emu.calls("getReport") if c.response["reportId"] in second]
     assert finished.count("CANCELLED") == 2
 
 
@@ -157,30 +122,30 @@ def test_fatal_report_is_retried_then_amazons_reason_lands_on_the_connection(
     # A fresh FATAL: transient. The poll ends with Amazon's reason on the connection; the next
     # poll (the retry) asks about the same report and creates none.
     for _ in range(2):
-        result = jobs.poll_marketplace(cid)
+        result = poll(cid)
         assert reason in result["error"]
-        conn = connection(hub, cid)
-        assert conn.last_error.startswith("TransientError: ") and reason in conn.last_error
+        last_error = connection_state(hub, cid)["last_error"]
+        assert last_error.startswith("TransientError: ") and reason in last_error
     assert len(emu.calls("createReport")) == 1
-    first = emu.calls("createReport")[0]["response"]["reportId"]
-    assert json.loads(stored_cursor(hub, cid))["streams"]["mfn"]["pending"]["reportId"] == first
+    first = emu.report_id(0)
+    assert mfn_run(hub, cid)["page"] == first
 
     # After the cool-down a new report replaces it; FATAL again makes two in a row: permanent.
-    emu.hook(f"reports/{first}/age", {"seconds": 1000})
-    jobs.poll_marketplace(cid)
-    conn = connection(hub, cid)
-    assert conn.last_error.startswith("PermanentError: ") and reason in conn.last_error
-    assert "2 FATAL reports in a row" in conn.last_error
-    assert conn.status == "active"  # still polled: a fixed cause heals without a reset
+    emu.state.age(first, 1000)
+    poll(cid)
+    conn = connection_state(hub, cid)
+    assert conn["last_error"].startswith("PermanentError: ") and reason in conn["last_error"]
+    assert "2 FATAL reports in a row" in conn["last_error"]
+    assert conn["status"] == "active"  # still polled: a fixed cause heals without a reset
     assert states(hub) == {}
 
     # The cause is gone: the replacement report is DONE and the return arrives.
-    emu.hook(f"reports/{emu.calls('createReport')[1]['response']['reportId']}/age", {"seconds": 1000})
-    assert jobs.poll_marketplace(cid)["new"] == 1
+    emu.state.age(emu.report_id(1), 1000)
+    assert poll(cid)["new"] == 1
     drain()
     assert states(hub) == {"RMAFATAL": "in_shop"}
     assert len(emu.calls("createReport")) == 3
-    assert "fatal" not in json.loads(stored_cursor(hub, cid))["streams"]["mfn"]
+    assert mfn_run(hub, cid) is None
 
 
 def test_expired_download_url_makes_the_document_be_requested_again(hub, make_connection, emu, shop_emu, drain):
@@ -188,10 +153,10 @@ def test_expired_download_url_makes_the_document_be_requested_again(hub, make_co
     emu.add(mfn=[mfn_row("RMAEXPIRED", "302-5000001-0000001", "SKU-E")])
     orders_in_shop(shop_emu, "302-5000001-0000001")
     emu.fault("download", "expire_url")
-    assert jobs.poll_marketplace(cid)["new"] == 1
+    assert poll(cid)["new"] == 1
     drain()
     assert states(hub) == {"RMAEXPIRED": "in_shop"}
-    assert [d["status"] for d in emu.calls("download")] == [403, 200]
+    assert [d.status for d in emu.calls("download")] == [403, 200]
     assert len(emu.calls("getReportDocument")) == 2
 
 
@@ -199,20 +164,18 @@ def test_the_same_return_in_two_overlapping_reports_is_one_return(hub, make_conn
     cid = make_connection(import_fba_returns=False)
     emu.add(mfn=[mfn_row("RMATWICE", "302-6000001-0000001", "SKU-D", requested_at=_now() - timedelta(hours=3))])
     orders_in_shop(shop_emu, "302-6000001-0000001")
-    assert jobs.poll_marketplace(cid)["new"] == 1
+    assert poll(cid)["new"] == 1
     drain()
     # Amazon serves the row again in the overlapping window, with another date this time.
-    state = emu.app.extensions["amazon_emulator"]
-    with state.lock:
-        state.rows["mfn"][0]["Return request date"] = (_now() - timedelta(hours=1)).isoformat()
-    result = jobs.poll_marketplace(cid)
+    with emu.state.lock:
+        emu.state.rows["mfn"][0]["Return request date"] = (_now() - timedelta(hours=1)).isoformat()
+    result = poll(cid)
     drain()
     assert result["new"] == 0 and result["known"] == 1
     reports = emu.calls("createReport")
-    assert len(reports) == 2 and all(d["status"] == 200 for d in emu.calls("download"))
+    assert len(reports) == 2 and all(d.status == 200 for d in emu.calls("download"))
     assert len(emu.calls("download")) == 2  # both reports carried the return
-    with hub.session() as s:
-        assert s.scalar(select(func.count(ReturnRow.id))) == 1
+    assert list(states(hub)) == ["RMATWICE"]
     assert shop_emu.state["creates"] == [f"returnhub-{cid}-RMATWICE"]
 
 
@@ -224,10 +187,11 @@ def test_quota_answers_are_waited_out_and_nothing_is_lost(hub, make_connection, 
     orders_in_shop(shop_emu, *orders, "171-7000009-0000001")
     for operation in ("createReport", "getReport", "getReportDocument"):
         emu.fault(operation, "429")  # one refusal each: the factory waits and asks again
-    result = jobs.poll_marketplace(cid)
+    result = poll(cid)
     assert result["new"] == 5 and "error" not in result
-    refused = [e for e in emu.ledger() if e["status"] == 429]
-    assert sorted(e["operation"] for e in refused) == ["createReport", "getReport", "getReportDocument"]
+    from conftest import operation
+    assert sorted(operation(e) for e in emu.ledger() if e.status == 429) == [
+        "createReport", "getReport", "getReportDocument"]
 
     # Refusals that outlast the retries end the poll; the stored cursor keeps the report, and the
     # next poll downloads it without creating another.
@@ -235,11 +199,10 @@ def test_quota_answers_are_waited_out_and_nothing_is_lost(hub, make_connection, 
     orders_in_shop(shop_emu, "302-7000009-0000009")
     emu.fault("getReportDocument", "429", count=2)  # the request and its one retry (http_retries=1)
     created = len(emu.calls("createReport"))
-    result = jobs.poll_marketplace(cid)
+    result = poll(cid)
     assert "429" in result["error"] and result["new"] == 0
-    pending = json.loads(stored_cursor(hub, cid))["streams"]["mfn"]["pending"]
-    assert pending["reportId"] == emu.calls("createReport")[-2]["response"]["reportId"]
-    result = jobs.poll_marketplace(cid)
+    assert mfn_run(hub, cid)["page"] == emu.calls("createReport")[-2].response["reportId"]
+    result = poll(cid)
     assert result["new"] == 1 and "error" not in result
     assert len(emu.calls("createReport")) == created + 2
     drain()
@@ -255,37 +218,35 @@ def test_malformed_rows_are_quarantined_with_a_reason_and_the_rest_imported(
                  mfn_row("RMASTATUS", "302-8000004-0000004", "SKU-U", status="Teleported")],
             fba=[fba_row("171-8000005-0000005", "SKU-L", "")])
     orders_in_shop(shop_emu, "302-8000001-0000001")
-    result = jobs.poll_marketplace(cid)
+    result = poll(cid)
     assert result["new"] == 1 and result["quarantined"] == 4
     drain()
     assert states(hub) == {"RMAGOOD": "in_shop"}
-    with hub.session() as s:
-        items = [(q.connection_id, q.external_id, q.reason, q.raw) for q in s.scalars(select(QuarantinedItem))]
-    assert {i[0] for i in items} == {cid} and len(items) == 4
-    reasons = {external_id: reason for _, external_id, reason, _ in items if external_id}
+    items = quarantine(hub, cid)
+    assert len(items) == 4
+    reasons = {q["external_id"]: q["reason"] for q in items if q["external_id"]}
     assert "not a positive whole number" in reasons["RMABADQTY"]
     assert "unknown Return request status 'Teleported'" in reasons["RMASTATUS"]
-    anonymous = [reason for _, external_id, reason, _ in items if not external_id]
+    anonymous = [q["reason"] for q in items if not q["external_id"]]
     assert any("without Amazon RMA ID" in r for r in anonymous) and any("licence plate" in r for r in anonymous)
-    assert all(raw for *_, raw in items)  # the rows are kept for review
+    assert all(q["raw"] for q in items)  # the rows are kept for review
 
 
 def test_invalid_grant_marks_the_connection_needs_reauth_and_polling_stops(
         hub, make_connection, emu, shop_emu, drain):
     cid = make_connection()
     emu.add(mfn=[mfn_row("RMAREAUTH", "302-9000001-0000001", "SKU-R")])
-    emu.hook("revoke", {"refresh_token": REFRESH_TOKEN})
-    result = jobs.poll_marketplace(cid)
+    emu.app.extensions["emulation"].token_endpoint.refresh_tokens.pop(REFRESH_TOKEN)
+    result = poll(cid)
     assert "invalid_grant" in result["error"]
-    conn = connection(hub, cid)
-    assert conn.status == "needs_reauth" and "reconnect the Amazon account" in conn.status_reason
+    conn = connection_state(hub, cid)
+    assert conn["status"] == "needs_reauth" and "needs new credentials" in conn["status_reason"]
     assert len(emu.calls("lwaToken")) == 1
 
     # Nothing polls a paused connection again: not the schedule, the reconciler, nor a direct job.
-    jobs.poll_all_marketplaces()
-    jobs.reconcile()
+    schedule()
     drain()
-    assert jobs.poll_marketplace(cid) == {"skipped": "connection inactive or returns switched off"}
+    assert poll(cid) == {"skipped": "connection inactive or returns switched off"}
     assert len(emu.calls("lwaToken")) == 1 and emu.calls("createReport") == []
     assert states(hub) == {}
 
@@ -295,10 +256,10 @@ def test_return_without_customer_address_goes_to_the_shop_with_the_order_referen
     cid = make_connection(import_fba_returns=False)
     emu.add(mfn=[mfn_row("RMANOADDR", "302-9100001-0000001", "SKU-P")])
     orders_in_shop(shop_emu, "302-9100001-0000001")
-    jobs.poll_marketplace(cid)
+    poll(cid)
     drain()
-    ret = row(hub, "RMANOADDR")
-    assert ret.state == "in_shop" and ret.customer is None and "no_customer_address" in ret.flags
+    ret = find_return(hub, "RMANOADDR")
+    assert states(hub)["RMANOADDR"] == "in_shop" and ret.customer is None and "no_customer_address" in ret.flags
     assert ret.marketplace_order_id == "302-9100001-0000001" and ret.shop_order_id == "SO-302-9100001-0000001"
     (record,) = shop_emu.state["returns"].values()
     assert record["order_id"] == "SO-302-9100001-0000001" and record["reference"] == f"returnhub-{cid}-RMANOADDR"
@@ -307,38 +268,34 @@ def test_return_without_customer_address_goes_to_the_shop_with_the_order_referen
 
 def test_refused_restricted_data_says_why_the_address_is_missing(hub, make_connection, emu, shop_emu, drain):
     cid = make_connection(import_fba_returns=False, fetch_customer_address=True)
-    emu.hook("config", {"pii_role": False})
+    emu.state.config["pii_role"] = False
     emu.add(mfn=[mfn_row("RMANOROLE", "302-9200001-0000001", "SKU-P")])
     orders_in_shop(shop_emu, "302-9200001-0000001")
-    assert jobs.poll_marketplace(cid)["new"] == 1
+    assert poll(cid)["new"] == 1
     drain()
-    ret = row(hub, "RMANOROLE")
-    assert ret.state == "in_shop" and ret.customer is None
+    ret = find_return(hub, "RMANOROLE")
+    assert states(hub)["RMANOROLE"] == "in_shop" and ret.customer is None
     assert {"no_customer_address", "customer_address_unavailable"} <= set(ret.flags)
-    assert connection(hub, cid).last_error is None
+    assert connection_state(hub, cid)["last_error"] is None
 
 
-def _signed_in(hub, merchant="Merchant A"):
-    client = create_app(hub=hub).test_client()
+def _signed_in(hub, hub_client, merchant="Merchant A"):
     create_user(hub, email="a@example.com", password="correct horse battery", merchant_name=merchant)
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": "a@example.com", "password": "correct horse battery",
-                                           "csrf_token": token})
-    assert response.status_code == 302
-    return client
+    assert login(hub_client, "a@example.com", "correct horse battery").status_code == 302
+    return hub_client
 
 
-def test_the_merchant_sees_amazons_reason_and_why_a_return_has_no_address(hub, make_connection, emu, shop_emu, drain):
+def test_the_merchant_sees_amazons_reason_and_why_a_return_has_no_address(
+        hub, hub_client, make_connection, emu, shop_emu, drain):
     reason = "Seller not authorized"
     cid = make_connection(max_fatal_reports=1)
     emu.fault("createReport", "fatal", reason=reason, report_type=MFN_FLAT)
     emu.add(fba=[fba_row("171-9300001-0000001", "SKU-W", "LPNWEB1")])
     orders_in_shop(shop_emu, "171-9300001-0000001")
-    result = jobs.poll_marketplace(cid)
+    result = poll(cid)
     assert result["new"] == 1 and reason in result["error"]  # the FBA rows came in all the same
     drain()
-    client = _signed_in(hub)
+    client = _signed_in(hub, hub_client)
 
     listing = client.get("/connections/").get_data(as_text=True)
     assert reason in listing
@@ -349,6 +306,6 @@ def test_the_merchant_sees_amazons_reason_and_why_a_return_has_no_address(hub, m
     assert "createReport rate (requests/s)" in text and "getReportDocument burst" in text
     assert REFRESH_TOKEN not in text and CLIENT_SECRET not in text
 
-    ret_id = row(hub, "FBA:171-9300001-0000001:SKU-W:LPNWEB1").id
+    ret_id = find_return(hub, "FBA:171-9300001-0000001:SKU-W:LPNWEB1").id
     detail = client.get(f"/returns/{ret_id}").get_data(as_text=True)
     assert "no customer address" in detail and "informational" in detail

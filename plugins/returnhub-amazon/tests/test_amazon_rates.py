@@ -20,7 +20,7 @@ from returnhub_amazon.settings import (
 )
 
 from hub import clock
-from hub.sync import jobs
+from hub.testing.polls import poll
 
 REQUIRED = {"lwa_client_id": "id", "lwa_client_secret": "secret", "refresh_token": "Atzr|x",
             "marketplace_ids": ["A1PA6795UKMFR9"]}
@@ -64,8 +64,8 @@ def test_one_connection_never_bursts_past_the_create_report_rate(hub, config, ma
     cid = make_connection(import_fba_returns=False, create_report_burst=burst, create_report_rate=rate)
     other = make_connection(merchant="Merchant B", import_fba_returns=False,
                             create_report_burst=burst, create_report_rate=rate)
-    emu.hook("config", {"polls_to_finish": 1})  # every window is empty: CANCELLED, so each poll creates again
-    assert "error" not in jobs.poll_marketplace(cid)  # the cursor row exists before the crowd arrives
+    emu.state.config["polls_to_finish"] = 1  # every window is empty: CANCELLED, so each poll creates again
+    assert "error" not in poll(cid)  # the cursor row exists before the crowd arrives
     for key in hub.redis.scan_iter("returnhub:ratelimit:*"):
         hub.redis.delete(key)  # and the buckets are full again (a missing bucket is a full one)
     earlier = len(emu.calls("createReport"))
@@ -77,7 +77,7 @@ def test_one_connection_never_bursts_past_the_create_report_rate(hub, config, ma
 
     def poller():
         for _ in range(2):
-            result = jobs.poll_marketplace(cid)
+            result = poll(cid)
             if "error" in result:
                 errors.append(result["error"])
 
@@ -90,10 +90,10 @@ def test_one_connection_never_bursts_past_the_create_report_rate(hub, config, ma
         assert proc.wait(timeout=120) == 0
     assert errors == [] and len(hub.queue) == 0
 
-    stamps = sorted(c["at"] for c in emu.calls("createReport")[earlier:])
+    stamps = sorted(c.at for c in emu.calls("createReport")[earlier:])
     # Polls share the stored cursor: one that finds another's report pending polls that report
     # instead of creating one, so not every one of the eight polls creates.
-    assert len(stamps) >= 4 and all(c["status"] == 202 for c in emu.calls("createReport"))
+    assert len(stamps) >= 4 and all(c.status == 202 for c in emu.calls("createReport"))
     slack = 0.6  # most a request may take from the limiter's grant to its arrival (loaded machine)
     for i in range(len(stamps)):
         for j in range(i + 1, len(stamps)):
@@ -103,5 +103,5 @@ def test_one_connection_never_bursts_past_the_create_report_rate(hub, config, ma
     # The bucket is the connection's: another connection starts with its own burst at once. On a
     # stopped clock every wait is recorded, none taken: a shared bucket, now empty, would make it wait.
     with clock.use(clock.FakeClock()) as stopped:
-        assert "error" not in jobs.poll_marketplace(other)
-    assert emu.calls("createReport")[-1]["status"] == 202 and stopped.slept == []
+        assert "error" not in poll(other)
+    assert emu.calls("createReport")[-1].status == 202 and stopped.slept == []
