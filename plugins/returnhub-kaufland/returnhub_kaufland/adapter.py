@@ -99,7 +99,8 @@ class KauflandMarketplace(Marketplace):
             return self.client.get_return_unit(str(unit["id_return_unit"]))
         except PermanentError as exc:
             raise InvalidPayload(f"return {id_return}: unit {unit['id_return_unit']} (order unit "
-                                 f"{unit.get('id_order_unit')}) could not be read: {exc}", external_id=id_return)
+                                 f"{unit.get('id_order_unit')}) could not be read: {exc}",
+                                 external_id=id_return) from None
 
     # -- decisions ----------------------------------------------------------------------------
     def push_decision(self, ret: Return, lines: list[Line]) -> None:

@@ -55,6 +55,7 @@ class KauflandState:
         self.deliveries: list[dict] = []
         self.notify = {"bad_signature": False, "drop": False, "duplicates": 1}
         self.next_id = 70000001
+        self.clock_offset = 0.0  # seconds the platform's clock is ahead of hub.clock (a skew test)
         self._threads: list[threading.Thread] = []
 
     def take_id(self) -> int:
@@ -156,7 +157,7 @@ def create_app(demo: bool = False, state: KauflandState | None = None) -> Flask:
         secret = state.clients.get(key)
         if secret is None:
             return _error(401, "/problems/invalid-credentials", "Invalid client key")
-        if not stamp.isdigit() or abs(clock.time() - int(stamp)) > CLOCK_WINDOW:
+        if not stamp.isdigit() or abs(clock.time() + state.clock_offset - int(stamp)) > CLOCK_WINDOW:
             return _error(401, "/problems/missing-or-invalid-request-header",
                           "Shop-Timestamp differs from the server time by more than 5 minutes")
         uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
@@ -403,7 +404,8 @@ def demo_orders(app: Flask) -> list[dict]:
 
 def emulator_settings(url: str) -> dict:
     """Connection settings that point the Kaufland adapter at an emulator running at ``url``."""
-    return {"client_key": CLIENT_KEY, "secret_key": SECRET_KEY, "api_base_url": f"{url}/v2", "storefronts": ["de", "at"]}
+    return {"client_key": CLIENT_KEY, "secret_key": SECRET_KEY, "api_base_url": f"{url}/v2",
+            "storefronts": ["de", "at"]}
 
 
 def main(argv=None) -> None:
