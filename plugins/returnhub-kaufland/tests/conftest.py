@@ -3,6 +3,8 @@ from Kaufland to the core's fake shop for full-flow tests (the core's fixtures: 
 PostgreSQL when configured)."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from returnhub_kaufland.adapter import KauflandMarketplace
 from returnhub_kaufland.emulator import KauflandState, create_app, emulator_settings
@@ -17,10 +19,32 @@ def state():
     return KauflandState()
 
 
+class _Switch:
+    """A WSGI app that forwards to the test's own emulator app: one server for the session (stopping a
+    server costs half a second), a fresh emulator per test."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def _server():
+    switch = _Switch()
+    with EmulatorServer(switch) as server:
+        yield server, switch
+
+
 @pytest.fixture
-def emu(serve_emulator, state):
+def emu(_server, state):
     """The running emulator (``emu.url``, ``emu.hook(path, body)``, ``emu.ledger``, ``emu.faults``)."""
-    return serve_emulator(create_app(state=state))
+    from hub.testing.plugin_helpers import EmulatorHandle
+    server, switch = _server
+    switch.app = create_app(state=state)
+    handle = EmulatorHandle(SimpleNamespace(app=switch.app, url=server.url, stop=lambda: None))
+    yield handle
+    handle.close()
 
 
 @pytest.fixture
