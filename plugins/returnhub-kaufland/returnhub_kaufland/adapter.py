@@ -45,10 +45,12 @@ class KauflandMarketplace(Marketplace):
         self.client.close()
 
     def check(self) -> None:
+        """One signed list request of the first storefront (limit 1): the keys work."""
         self.client.list_returns(self.storefronts[0], None, 0, fulfilment=self.fulfilment, limit=1)
 
     # -- import -------------------------------------------------------------------------------
     def fetch_returns(self, cursor: str | None) -> Page:
+        """One page of the walk the cursor names (a storefront and an offset); new returns read in full."""
         self.ensure_subscriptions()
         cur = IncrementalCursor.load(cursor, overlap=OVERLAP, initial=timedelta(days=self.settings["days_back"]))
         where = cur.page if isinstance(cur.page, dict) else {"storefront": 0, "offset": 0}

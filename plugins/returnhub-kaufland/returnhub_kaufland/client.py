@@ -32,6 +32,7 @@ class KauflandClient:
                              operation="seller", rate_limit=budget)
 
     def close(self) -> None:
+        """Release the HTTP client."""
         self.http.close()
 
     def _call(self, method: str, path: str, *, params=None, body=None, retry_sent: bool = True):
@@ -77,14 +78,17 @@ class KauflandClient:
 
     # -- subscriptions ------------------------------------------------------------------------
     def subscriptions(self, storefront: str, event_name: str) -> list[dict]:
+        """The seller's push-notification subscriptions for one storefront and event."""
         resp = self._call("GET", "/subscriptions", params={"storefront": storefront, "event_name": event_name})
         return resp.json().get("data") or []
 
     def subscribe(self, storefront: str, event_name: str, callback_url: str, email: str) -> dict:
+        """Subscribe ``callback_url`` to ``event_name`` of a storefront (Kaufland then checks the URL)."""
         resp = self._call("POST", "/subscriptions", params={"storefront": storefront}, retry_sent=False,
                           body={"callback_url": callback_url, "fallback_email": email, "event_name": event_name})
         return resp.json()["data"]
 
     def update_subscription(self, id_subscription, **fields) -> dict:
+        """Change a subscription (``is_active=True`` re-enables one Kaufland disabled)."""
         resp = self._call("PATCH", f"/subscriptions/{int(id_subscription)}", body=fields)
         return resp.json()["data"]

@@ -59,11 +59,13 @@ class KauflandState:
         self._threads: list[threading.Thread] = []
 
     def take_id(self) -> int:
+        """The next id (returns, units, order units and subscriptions share one sequence)."""
         with self.lock:
             self.next_id += 1
             return self.next_id - 1
 
     def seed(self, count: int, **kw) -> list[dict]:
+        """Add ``count`` returns (see ``emulator_data.make_return``) and announce them to subscribers."""
         with self.lock:
             made = [emulator_data.make_return(self, **kw) for _ in range(count)]
         for ret in made:
@@ -73,10 +75,12 @@ class KauflandState:
     # -- views in the API's shapes ----------------------------------------------------------------
     @staticmethod
     def return_view(ret: dict) -> dict:
+        """A return as the API shows it (``Return``)."""
         return {k: ret[k] for k in ("id_return", "ts_created_iso", "ts_updated_iso", "storefront", "tracking_provider",
                                     "tracking_code", "status", "fulfillment_type")}
 
     def unit_view(self, unit: dict) -> dict:
+        """A return unit as the API shows it (``ReturnUnit``)."""
         return {k: unit[k] for k in ("id_return_unit", "id_return", "id_order_unit", "ts_created_iso", "status",
                                      "note", "reason", "storefront", "fulfillment_type")}
 

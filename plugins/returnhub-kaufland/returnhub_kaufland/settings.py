@@ -7,6 +7,8 @@ RATE_LIMIT = 111  # requests per seller per second, across all endpoints (seller
 
 
 class KauflandSettings(Schema):
+    """A Kaufland connection's settings; the two keys are secrets (sealed at rest, never shown back)."""
+
     client_key = fields.String(
         required=True, load_only=True, validate=validate.Length(min=1),
         metadata={"secret": True, "label": "Client key",
