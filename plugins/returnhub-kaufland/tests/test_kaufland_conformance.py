@@ -10,6 +10,7 @@ pytest_plugins = ["hub.testing"]
 
 class TestKauflandConformance(MarketplaceSuite):
     adapter = KauflandMarketplace
+    pagination_count = 105  # more than one page of 100 (each return costs two detail reads)
 
     def seed_returns(self, app, count):
         app.extensions["kaufland"].seed(count)
