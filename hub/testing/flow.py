@@ -88,3 +88,9 @@ def decide_in_fake_shop(hub, shop_url: str, external_id: str, lines: dict[str, t
     response = httpx.post(f"{shop_url}/_emulator/returns/{ret.shop_return_id}/decide",
                           json={"lines": {line: list(d) for line, d in lines.items()}}, timeout=10)
     response.raise_for_status()
+
+
+def attention_reason(hub, external_id: str) -> str | None:
+    """Why a return is in ``needs_attention`` (the reason the failed step recorded), else None."""
+    with hub.session() as s:
+        return s.scalar(select(ReturnRow.attention_reason).where(ReturnRow.external_id == external_id))
