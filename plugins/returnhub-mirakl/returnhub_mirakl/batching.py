@@ -4,9 +4,9 @@ The core calls ``push_decision`` once per return, from ``concurrency`` threads o
 adapter. Each step of a push (read the returns, RT21 accept/refuse, RT25, RT26, RT27, RT29, OR28)
 goes through a :class:`Coalescer`: a caller adds its entry and waits; one call carries every entry
 waiting at that moment (at most 100). A batch goes out when every push in flight is waiting for one
-(nothing else can join), when it is full, or after ``wait`` seconds of gathering when fewer pushes
-than the job's concurrency are in flight. Each caller gets its own entry's outcome, so one refused
-return never fails the others.
+and the job's ``concurrency`` pushes are all in flight, when it is full, or when every push in
+flight waits and nothing has moved for ``wait`` seconds (the job has fewer returns left than
+threads). Each caller gets its own entry's outcome, so one refused return never fails the others.
 """
 from __future__ import annotations
 
@@ -35,15 +35,18 @@ class Gate:
         self.wait = wait
         self.active = 0
         self.waiting = 0
+        self.moved = _time.monotonic()  # the last enter, leave or submit: gathering ends after ``wait`` of quiet
         self.coalescers: list[Coalescer] = []
 
     def enter(self) -> None:
         with self.cond:
             self.active += 1
+            self.moved = _time.monotonic()
 
     def leave(self) -> None:
         with self.cond:
             self.active -= 1
+            self.moved = _time.monotonic()
             self.cond.notify_all()
 
 
@@ -65,19 +68,20 @@ class Coalescer:
             index = len(batch.entries)
             batch.entries.append(entry)
             gate.waiting += 1
+            gate.moved = _time.monotonic()
             gate.cond.notify_all()
-            started = _time.monotonic()  # bounds the gathering (latency only, never correctness)
             try:
                 while not batch.sending:
                     everyone_waits = gate.waiting >= gate.active
                     all_here = everyone_waits and gate.active >= gate.expected
-                    late = _time.monotonic() - started >= gate.wait
+                    quiet = _time.monotonic() - gate.moved  # a latency bound, never a correctness condition
+                    late = quiet >= gate.wait
                     if len(batch.entries) >= self.limit or all_here or (everyone_waits and late):
                         batch.sending = leader = True
                         if self.open is batch:
                             self.open = None
                         break
-                    left = gate.wait - (_time.monotonic() - started)
+                    left = gate.wait - quiet
                     gate.cond.wait(timeout=max(0.001, left) if everyone_waits else 0.05)
             finally:
                 if leader:
