@@ -29,11 +29,12 @@ class FormField:
     is_set: bool = False       # a secret that has a stored value
     labels: dict = dc_field(default_factory=dict)  # a select's shown text per choice (an instance's name)
     errors: list[str] = dc_field(default_factory=list)
+    pinned: bool = False       # metadata "pinned": optional, yet shown with the required fields
 
     @property
     def advanced(self) -> bool:
         """Optional fields that have a default: shown folded under "More options"."""
-        return not self.required and self.kind != "password"
+        return not self.required and self.kind != "password" and not self.pinned
 
 
 def _kind(f: fields.Field, secret: bool) -> tuple[str, list[str], str | None]:
@@ -95,7 +96,7 @@ def build(schema_cls, prefix: str, stored: dict | None = None, submitted: dict |
             name=name, input_name=f"{prefix}-{name}", label=meta.get("label") or name.replace("_", " ").capitalize(),
             kind=kind, help=meta.get("help") or meta.get("description"), required=bool(f.required), value=value,
             choices=choices, step=step, is_set=bool(secret and stored.get(name)), errors=list(field_errors),
-            labels=dict((labels or {}).get(name) or {})))
+            labels=dict((labels or {}).get(name) or {}), pinned=bool(meta.get("pinned"))))
     return result
 
 

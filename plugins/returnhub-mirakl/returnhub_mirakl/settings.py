@@ -24,7 +24,7 @@ class MiraklSettings(Schema):
         "Marketplace", "The marketplace you sell on.", instance=True))
     base_url = fields.String(load_default=None, allow_none=True, metadata=_meta(
         "API address", "The address of the marketplace's seller API, e.g. https://yourmarketplace.mirakl.net (the "
-        "start of the back office address the marketplace gave you)."))
+        "start of the back office address the marketplace gave you).", pinned=True))
     api_key = fields.String(required=True, load_only=True, validate=validate.Length(min=1), metadata=_meta(
         "API key", "Your shop's API key: in the marketplace's back office, user menu › API key.", secret=True))
     shop_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1), metadata=_meta(

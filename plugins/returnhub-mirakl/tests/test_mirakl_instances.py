@@ -93,3 +93,8 @@ def _merchant(hub) -> int:
     from sqlalchemy import text
     with hub.session() as s:
         return s.execute(text("select id from merchant where name = 'Merchant A'")).scalar_one()
+
+
+def test_plugins_page_lists_the_operators(client):
+    page = client.get("/plugins/").get_data(as_text=True)
+    assert "30 marketplaces" in page and "MediaMarkt, Leroy Merlin" in page
