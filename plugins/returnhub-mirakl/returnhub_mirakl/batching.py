@@ -93,13 +93,14 @@ class Coalescer:
                 batch.error = exc
             finally:
                 with gate.cond:
+                    # The members stop waiting now, not when their threads wake: one that wakes late must not
+                    # count as waiting, or the next step would go out before the others reach it.
+                    gate.waiting -= len(batch.entries) - 1
+                    gate.moved = _time.monotonic()
                     batch.done.set()
                     gate.cond.notify_all()
         else:
             batch.done.wait()
-            with gate.cond:
-                gate.waiting -= 1
-                gate.cond.notify_all()
         if batch.error is not None:
             raise batch.error
         return batch.results[index]
