@@ -35,7 +35,10 @@ class MiraklMarketplace(Marketplace):
 
     def __init__(self, ctx: AdapterContext):
         super().__init__(ctx)
-        self.opts = MiraklSettings().load(ctx.settings) if "api_key" in ctx.settings else dict(ctx.settings)
+        try:  # stored settings may predate a new option: load them again for its default
+            self.opts = MiraklSettings().load(ctx.settings)
+        except ValidationError as exc:
+            raise PermanentError(f"the connection's settings are not valid: {exc.messages}") from None
         self.operator = operator(self.opts["instance"])
         self.returns_module = uses_returns_module(self.opts)
         self.client = MiraklClient(ctx, self.opts) if self.operator.has_api else None

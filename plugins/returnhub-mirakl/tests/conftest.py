@@ -7,10 +7,23 @@ from returnhub_mirakl.emulator import MiraklState, create_app, emulator_settings
 
 from hub.testing import EmulatorServer
 from hub.testing.plugin_helpers import EmulatorHandle
+from hub.testing.services import TestDatabase
 
 pytest_plugins = ["hub.testing.fixtures"]
 
 OPERATORS = ("mediamarkt", "leroy_merlin", "decathlon")
+
+
+_SQLITE: list[TestDatabase] = []
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """SQLite only: none of these tests is about the database (the core's suite covers PostgreSQL), and the
+    plugin's suite stays within a minute. The whole suite also passes on PostgreSQL (the core's fixture)."""
+    if not _SQLITE:
+        _SQLITE.append(TestDatabase("sqlite"))
+    return _SQLITE[0].fresh_url(str(tmp_path))
 
 
 @pytest.fixture
