@@ -8,6 +8,7 @@ emulators in the same run.
     .venv/bin/python benchmarks/pipeline.py                     # 10,000 returns, 10 connections
     .venv/bin/python benchmarks/pipeline.py --latency 0.1       # 100 ms injected in every emulator answer
     .venv/bin/python benchmarks/pipeline.py --returns 2000 --database-url postgresql+psycopg://...
+    .venv/bin/python benchmarks/pipeline.py --marketplace mirakl --returns 2000   # a Mirakl operator (MediaMarkt)
 
 Needs the test plugins installed (``make install-test``). Redis: RETURNHUB_BENCH_REDIS_URL, else an
 embedded one.
@@ -72,6 +73,8 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--timeout", type=float, default=1200)
+    parser.add_argument("--marketplace", choices=["fakemarket", "mirakl"], default="fakemarket",
+                        help="the marketplace plugin and emulator (mirakl: returnhub-mirakl's, batched decisions)")
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="returnhub-bench-")
@@ -80,7 +83,7 @@ def main() -> int:
         from hub.embedded import start_embedded_redis
         redis_url = start_embedded_redis(os.path.join(folder, "redis"))
     config = Config(instance_path=folder, database_url=args.database_url or f"sqlite:///{folder}/bench.db",
-                    redis_url=redis_url, secret_key="bench", plugins=["fakemarket", "fakeshop"],
+                    redis_url=redis_url, secret_key="bench", plugins=[args.marketplace, "fakeshop"],
                     allow_local_hosts=["127.0.0.1"], poll_interval=30, decision_interval=2, reconcile_interval=5,
                     concurrency=args.concurrency, batch_size=200, queue_name=f"bench-{secrets.token_hex(3)}",
                     http_retries=3)
@@ -94,16 +97,29 @@ def main() -> int:
     servers = [EmulatorServer(shop_app).start()]
     market_apps = []
     for c in range(args.connections):
-        app = market.create_app()
-        app.config["EMULATOR"]["returns"] = [market.sample_return(n, order_prefix=f"C{c}-") for n in range(1, per_conn + 1)]
-        app.config["EMULATOR"]["latency"] = args.latency
+        if args.marketplace == "mirakl":
+            from returnhub_mirakl.emulator import create_app as mirakl_app
+            app = mirakl_app()
+            app.extensions["mirakl"].seed(None, per_conn)
+            if args.latency:
+                app.extensions["emulation"].faults.delay(args.latency, count=10**9)
+        else:
+            app = market.create_app()
+            app.config["EMULATOR"]["returns"] = [market.sample_return(n, order_prefix=f"C{c}-")
+                                                 for n in range(1, per_conn + 1)]
+            app.config["EMULATOR"]["latency"] = args.latency
         market_apps.append(app)
         servers.append(EmulatorServer(app).start())
     total = per_conn * args.connections
 
     for c, server in enumerate(servers[1:]):
-        create_connection(hub, marketplace="fakemarket", shop="fakeshop", merchant="Bench", name=f"bench {c}",
-                          marketplace_settings={"base_url": server.url, "api_key": market.API_KEY},
+        if args.marketplace == "mirakl":
+            from returnhub_mirakl.emulator import emulator_settings
+            m_settings = emulator_settings(server.url)
+        else:
+            m_settings = {"base_url": server.url, "api_key": market.API_KEY}
+        create_connection(hub, marketplace=args.marketplace, shop="fakeshop", merchant="Bench", name=f"bench {c}",
+                          marketplace_settings=m_settings,
                           shop_settings={"base_url": servers[0].url, "token": shop.TOKEN})
 
     headers = {"Authorization": f"Bearer {shop.TOKEN}"}
@@ -135,7 +151,9 @@ def main() -> int:
     own = resource.getrusage(resource.RUSAGE_SELF)
     emulator_cpu = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime
     print_job_summary(hub, started)
-    calls = shop_app.config["EMULATOR"]["requests"] + sum(a.config["EMULATOR"]["requests"] for a in market_apps)
+    market_calls = sum(len(a.extensions["emulation"].ledger.entries) if args.marketplace == "mirakl"
+                       else a.config["EMULATOR"]["requests"] for a in market_apps)
+    calls = shop_app.config["EMULATOR"]["requests"] + market_calls
     with hub.session() as s:
         states = dict(s.execute(select(ReturnRow.state, func.count()).group_by(ReturnRow.state)).all())
     rate = done / elapsed
@@ -143,7 +161,7 @@ def main() -> int:
     target = 0.5 * ceil / calls_per_return
     print(f"returns pushed      {done}/{total} in {elapsed:.1f} s  (states: {states})")
     print(f"throughput          {rate:.1f} returns/s")
-    print(f"HTTP calls/return   {calls_per_return:.2f}  (target <= 3.5)")
+    print(f"HTTP calls/return   {calls_per_return:.2f}  (target <= 3.5; marketplace {market_calls / max(done, 1):.2f})")
     print(f"worker CPU/return   {1000 * (usage.ru_utime + usage.ru_stime) / max(done, 1):.2f} ms")
     print(f"emulator CPU/return {1000 * emulator_cpu / max(done, 1):.2f} ms  (this process: the emulators and the progress poll)")
     print(f"peak worker RSS     {usage.ru_maxrss / 1024:.1f} MB  (target <= 200)")

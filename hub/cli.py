@@ -68,7 +68,11 @@ def plugins():
     for info in sorted(registry.plugins.values(), key=lambda p: p.name):
         click.echo(f"{info.name:<16} {info.version or '-':<10} {info.kind or '-':<12} {info.status}")
         if info.manifest:
-            click.echo(f"{'':<16} capabilities: {json.dumps(info.manifest.capabilities.as_dict(), sort_keys=True)}")
+            caps = info.manifest.capabilities.as_dict()
+            found = caps.pop("instances", None) or []
+            click.echo(f"{'':<16} capabilities: {json.dumps(caps, sort_keys=True)}")
+            if found:  # the marketplaces a multi-instance plugin serves, by the names merchants know
+                click.echo(f"{'':<16} instances ({len(found)}): " + ", ".join(i.get("name") or i["key"] for i in found))
 
 
 @main.command("create-user")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
+from hub import instances
 from hub.accounts import create_user
 from hub.config import Config
 from hub.connections import settings_for_storage
@@ -61,9 +62,10 @@ def prepare_demo(config: Config) -> PreparedDemo:
         m_app, m_server = apps[marketplace]
         if emulators[marketplace].demo_orders and emulators[shop].seed_orders:
             emulators[shop].seed_orders(shop_app, emulators[marketplace].demo_orders(m_app))
-        name = f"{hub.registry.marketplaces[marketplace].title} → {hub.registry.shops[shop].title} (demo)"
         m_settings = settings_for_storage(hub, hub.registry.marketplaces[marketplace],
                                           emulators[marketplace].settings(m_server.url))
+        title = instances.name(hub.registry, marketplace, m_settings)  # "MediaMarkt" for a Mirakl instance
+        name = f"{title} → {hub.registry.shops[shop].title} (demo)"
         s_settings = settings_for_storage(hub, hub.registry.shops[shop], emulators[shop].settings(shop_server.url))
         with hub.session() as s:
             conn = s.scalar(select(Connection).where(Connection.merchant_id == merchant_id, Connection.name == name))

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from hub import instances
 from hub.connections import settings_for_storage
 from hub.db import Connection, QuarantinedItem, ReturnRow
 from hub.sync.commands import sync_now
@@ -43,9 +44,17 @@ def _plugin_classes(marketplace: str, shop: str):
     return registry.marketplaces.get(marketplace), registry.shops.get(shop)
 
 
-def _render_form(conn, marketplace_cls, shop_cls, name, m_fields, s_fields, status=200, form_errors=()):
+def _labels(marketplace_cls) -> dict:
+    """Shown text of the instance select: each instance's name instead of its key."""
+    items = instances.instances(marketplace_cls)
+    return {instances.SETTING: {i["key"]: i.get("name") or i["key"] for i in items}} if items else {}
+
+
+def _render_form(conn, marketplace_cls, shop_cls, name, m_fields, s_fields, status=200, form_errors=(), chosen=None):
+    item = instances.instance(marketplace_cls, chosen)
     return render_template("connections/form.html", conn=conn, name=name, marketplace=marketplace_cls,
-                           shop=shop_cls, m_fields=m_fields, s_fields=s_fields, form_errors=form_errors), status
+                           shop=shop_cls, m_fields=m_fields, s_fields=s_fields, form_errors=form_errors,
+                           chosen=chosen, chosen_name=item and item.get("name")), status
 
 
 def _save(conn: Connection | None, marketplace_cls, shop_cls):
@@ -75,12 +84,12 @@ def _save(conn: Connection | None, marketplace_cls, shop_cls):
         m_fields = settings_form.build(marketplace_cls.settings_schema, "m",
                                        stored=conn.marketplace_settings if conn else None,
                                        submitted=settings_form.shown(marketplace_cls.settings_schema, m_data),
-                                       errors=errors["m"])
+                                       errors=errors["m"], labels=_labels(marketplace_cls))
         s_fields = settings_form.build(shop_cls.settings_schema, "s", stored=conn.shop_settings if conn else None,
                                        submitted=settings_form.shown(shop_cls.settings_schema, s_data),
                                        errors=errors["s"])
         return None, _render_form(conn, marketplace_cls, shop_cls, name, m_fields, s_fields, 400,
-                                  form_errors or ["Check the fields marked below."])
+                                  form_errors or ["Check the fields marked below."], chosen=m_data)
     with h.session() as s:
         if conn is None:
             row = Connection(merchant_id=g.merchant_id, name=name, marketplace=marketplace_cls.slug,
@@ -99,23 +108,28 @@ def _save(conn: Connection | None, marketplace_cls, shop_cls):
 def new():
     registry = hub().registry
     source = request.form if request.method == "POST" else request.args
-    marketplace_slug, shop_slug = source.get("marketplace") or "", source.get("shop") or ""
+    chosen_value, shop_slug = source.get("marketplace") or "", source.get("shop") or ""
+    marketplace_slug, _, instance_key = chosen_value.partition(":")  # "mirakl:mediamarkt" picks an instance
     marketplace_cls, shop_cls = _plugin_classes(marketplace_slug, shop_slug)
-    if marketplace_cls is None or shop_cls is None:
+    chosen = {instances.SETTING: instance_key} if instance_key else {}
+    unknown_instance = instance_key and not instances.instance(marketplace_cls, chosen)
+    if marketplace_cls is None or shop_cls is None or unknown_instance:
         if request.method == "POST" or marketplace_slug or shop_slug:
             flash("Choose an installed marketplace and shop.", "error")
-        return render_template("connections/choose.html", registry=registry,
-                               marketplace=marketplace_slug, shop=shop_slug), 400 if request.method == "POST" else 200
+        return render_template("connections/choose.html", registry=registry, marketplace=chosen_value,
+                               marketplace_choices=instances.choices(registry),
+                               shop=shop_slug), 400 if request.method == "POST" else 200
     if request.method == "POST":
         connection_id, failed = _save(None, marketplace_cls, shop_cls)
         if failed:
             return failed
         flash("Connection saved. Test it, then switch Returns on under “Advanced settings”.", "info")
         return redirect(url_for("connections.show", connection_id=connection_id))
-    name = f"{marketplace_cls.title} → {shop_cls.title}"
+    name = f"{instances.name(registry, marketplace_cls.slug, chosen)} → {shop_cls.title}"
     return _render_form(None, marketplace_cls, shop_cls, name,
-                        settings_form.build(marketplace_cls.settings_schema, "m"),
-                        settings_form.build(shop_cls.settings_schema, "s"))
+                        settings_form.build(marketplace_cls.settings_schema, "m", stored=chosen,
+                                            labels=_labels(marketplace_cls)),
+                        settings_form.build(shop_cls.settings_schema, "s"), chosen=chosen)
 
 
 @bp.route("/<int:connection_id>", methods=["GET", "POST"])
@@ -140,8 +154,8 @@ def show(connection_id: int):
             return failed
         flash("Settings saved.", "info")
         return redirect(url_for("connections.show", connection_id=connection_id))
-    m_fields = settings_form.build(marketplace_cls.settings_schema, "m", stored=conn.marketplace_settings) \
-        if marketplace_cls else []
+    m_fields = settings_form.build(marketplace_cls.settings_schema, "m", stored=conn.marketplace_settings,
+                                   labels=_labels(marketplace_cls)) if marketplace_cls else []
     s_fields = settings_form.build(shop_cls.settings_schema, "s", stored=conn.shop_settings) if shop_cls else []
     webhook_url = None
     if shop_cls and shop_cls.webhook_decisions and conn.webhook_token:

@@ -11,7 +11,7 @@ from datetime import date
 from flask import Blueprint, g, render_template, request
 from sqlalchemy import func, select
 
-from hub import clock
+from hub import clock, instances
 from hub.db import Connection
 from hub.web import charts, stats
 from hub.web.context import hub, login_required
@@ -28,7 +28,7 @@ def _figures(merchant_id: int, days: int) -> dict:
     cached = h.redis.get(key)
     if cached is not None:
         return json.loads(cached)
-    titles = {slug: cls.title for slug, cls in h.registry.marketplaces.items()}
+    titles = instances.titles(h.registry)
     with h.session() as s:
         figures = stats.dashboard(s, merchant_id, days, titles)
         figures["has_connections"] = bool(s.scalar(select(func.count()).select_from(Connection)

@@ -25,6 +25,12 @@ def ago(value: datetime | None) -> str:
 
 
 def register_filters(app) -> None:
+    from hub import instances
+    from hub.web.context import hub
+    # A connection's marketplace as merchants know it (an instance's name such as "MediaMarkt"), and what
+    # they must do at that marketplace (the instance's own text first).
+    app.jinja_env.globals["marketplace_name"] = lambda conn: instances.connection_name(hub().registry, conn)
+    app.jinja_env.globals["action_needed"] = instances.requires_action
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["when"] = lambda v: v.strftime("%Y-%m-%d %H:%M UTC") if v else ""

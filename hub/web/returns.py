@@ -7,7 +7,7 @@ import io
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context, url_for
 from sqlalchemy import select
 
-from hub import clock
+from hub import clock, instances
 from hub.db import ReturnRow
 from hub.model import Decision, LineDecision, State
 from hub.sync.commands import MANUAL_STATES, DecisionError, decide_manually, retry, retry_many, waiting_hint
@@ -21,7 +21,8 @@ EXPORT_CHUNK = 1000
 
 
 def _marketplace_titles() -> dict[str, str]:
-    return {slug: cls.title for slug, cls in hub().registry.marketplaces.items()}
+    """Marketplace names by slug and by ``slug:instance`` (see hub.instances)."""
+    return instances.titles(hub().registry)
 
 
 @bp.route("/")
@@ -110,7 +111,8 @@ def export():
         while True:
             with session_factory() as s:
                 connections = rq.merchant_connections(s, merchant_id)
-                names = {c.id: (c.name, c.marketplace) for c in connections}
+                names = {c.id: (c.name, instances.name(titles, c.marketplace, c.marketplace_settings))
+                         for c in connections}
                 ids = rq.marketplace_connection_ids(connections, f)
                 if cursor is None:
                     rq.resolve_search(s, ids, f)
@@ -118,7 +120,7 @@ def export():
                 for r in rows:
                     name, marketplace = names[r.connection_id]
                     writer.writerow([_cell(v) for v in (
-                        r.id, r.external_id, titles.get(marketplace, marketplace), name, r.marketplace_order_id,
+                        r.id, r.external_id, marketplace, name, r.marketplace_order_id,
                         r.shop_order_id, r.shop_return_id, (r.customer or {}).get("name"), r.state, r.attention_reason,
                         "; ".join(f"{line.quantity} x {line.sku or line.ean or line.title}" for line in r.lines),
                         "; ".join(f"{line.sku or line.external_line_id}: {line.decision} x{line.decision_quantity}"
@@ -155,7 +157,7 @@ def detail(return_id: int):
     shop = registry.shops.get(row.connection.shop)
     return render_template("returns/detail.html", row=row,
                            manifest=marketplace.manifest if marketplace else None,
-                           marketplace_title=marketplace.title if marketplace else row.connection.marketplace,
+                           marketplace_title=instances.connection_name(registry, row.connection),
                            shop_title=shop.title if shop else row.connection.shop,
                            order_link=shop_order_link(hub(), row),
                            can_decide=State(row.state) in MANUAL_STATES, waiting=waiting_hint(hub(), row),

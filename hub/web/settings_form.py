@@ -28,12 +28,14 @@ class FormField:
     choices: list[str] = dc_field(default_factory=list)
     step: str | None = None
     is_set: bool = False       # a secret that has a stored value
+    labels: dict = dc_field(default_factory=dict)  # a select's shown text per choice (an instance's name)
     errors: list[str] = dc_field(default_factory=list)
+    pinned: bool = False       # metadata "pinned": optional, yet shown with the required fields
 
     @property
     def advanced(self) -> bool:
         """Optional fields that have a default: shown folded under "More options"."""
-        return not self.required and self.kind != "password"
+        return not self.required and self.kind != "password" and not self.pinned
 
 
 def _kind(f: fields.Field, secret: bool) -> tuple[str, list[str], str | None]:
@@ -63,8 +65,11 @@ def _default(f: fields.Field):
 
 
 def build(schema_cls, prefix: str, stored: dict | None = None, submitted: dict | None = None,
-          errors: dict | None = None) -> list[FormField]:
-    """The form fields of a plugin; values from what was submitted, else stored, else the default."""
+          errors: dict | None = None, labels: dict | None = None) -> list[FormField]:
+    """The form fields of a plugin; values from what was submitted, else stored, else the default.
+
+    ``labels``: ``{field: {choice: shown text}}`` for selects whose values are keys (instances).
+    """
     schema = schema_cls()
     secrets = secret_fields(schema_cls)
     stored, errors = stored or {}, errors or {}
@@ -91,7 +96,8 @@ def build(schema_cls, prefix: str, stored: dict | None = None, submitted: dict |
         result.append(FormField(
             name=name, input_name=f"{prefix}-{name}", label=meta.get("label") or name.replace("_", " ").capitalize(),
             kind=kind, help=meta.get("help") or meta.get("description"), required=bool(f.required), value=value,
-            choices=choices, step=step, is_set=bool(secret and stored.get(name)), errors=list(field_errors)))
+            choices=choices, step=step, is_set=bool(secret and stored.get(name)), errors=list(field_errors),
+            labels=dict((labels or {}).get(name) or {}), pinned=bool(meta.get("pinned"))))
     return result
 
 

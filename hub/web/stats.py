@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
-from hub import clock
+from hub import clock, instances
 from hub.db import Connection, ReturnRow
 from hub.db.rollups import DAY, MONTH, StatsDay, StatsItem, StatsLatency, StatsReason
 
@@ -76,8 +76,10 @@ def _latency_hours(session, ids: list[int], first: date) -> dict:
 
 def dashboard(session, merchant_id: int, days: int, titles: dict[str, str]) -> dict:
     """Counts by state, returns per day, top reasons, shares by marketplace and SKU, decision latency."""
-    connections = dict(session.execute(select(Connection.id, Connection.marketplace)
-                                       .where(Connection.merchant_id == merchant_id)).all())
+    # connection id -> its marketplace's name (an instance's name such as "MediaMarkt"; see hub.instances)
+    connections = {cid: instances.name(titles, slug, settings) for cid, slug, settings in session.execute(
+        select(Connection.id, Connection.marketplace, Connection.marketplace_settings)
+        .where(Connection.merchant_id == merchant_id)).all()}
     ids = list(connections) or [-1]
     today = clock.now().date()
     first = today - timedelta(days=days - 1)
@@ -90,8 +92,7 @@ def dashboard(session, merchant_id: int, days: int, titles: dict[str, str]) -> d
     for d, cid, n in session.execute(select(StatsDay.day, StatsDay.connection_id, StatsDay.returns)
                                      .where(StatsDay.connection_id.in_(ids), StatsDay.day >= first)).all():
         per_day_counts[d] += n
-        slug = connections.get(cid)
-        by_marketplace[titles.get(slug, slug)] += n
+        by_marketplace[connections.get(cid, str(cid))] += n
     per_day = [(first + timedelta(days=i), per_day_counts.get(first + timedelta(days=i), 0)) for i in range(days)]
     by_marketplace = Counter({name: n for name, n in by_marketplace.items() if n})
 

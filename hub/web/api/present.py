@@ -1,8 +1,10 @@
 """Rows as the API shows them (the response schemas dump these); secrets never leave redacted."""
 from __future__ import annotations
 
+from hub import instances
 from hub.db import Connection, ReturnRow
 from hub.secrets import redact
+from hub.web.context import hub as current_hub
 
 
 def decision_summary(row: ReturnRow) -> str | None:
@@ -18,6 +20,7 @@ def return_dict(row: ReturnRow, events: bool = False) -> dict:
         "fulfilment", "fulfilment_method", "state", "is_test", "attention_reason", "requested_at", "decided_at",
         "created_at", "updated_at", "customer", "invoice_address")}
     data.update(marketplace=row.connection.marketplace, shop=row.connection.shop, flags=list(row.flags or []),
+                marketplace_name=instances.connection_name(current_hub().registry, row.connection),
                 decision=decision_summary(row), lines=list(row.lines))
     if events:
         data["events"] = list(row.events)
@@ -29,6 +32,7 @@ def connection_dict(hub, conn: Connection) -> dict:
     data = {c: getattr(conn, c) for c in (
         "id", "name", "marketplace", "shop", "returns_enabled", "status", "status_reason", "last_poll_at",
         "last_decision_poll_at", "last_error", "created_at")}
+    data["marketplace_name"] = instances.connection_name(registry, conn)
     for kind, slug, stored in (("marketplace", conn.marketplace, conn.marketplace_settings),
                                ("shop", conn.shop, conn.shop_settings)):
         cls = (registry.marketplaces if kind == "marketplace" else registry.shops).get(slug)

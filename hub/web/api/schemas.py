@@ -90,6 +90,8 @@ class ReturnOut(Schema):
     id = fields.Integer(required=True)
     connection_id = fields.Integer(required=True)
     marketplace = fields.String(required=True)
+    marketplace_name = fields.String(metadata={"description": "the marketplace as merchants know it, e.g. the "
+                                                              "operator of a multi-instance plugin (MediaMarkt)"})
     shop = fields.String(required=True)
     external_id = fields.String(required=True, metadata={"description": "the marketplace's return id"})
     marketplace_order_id = fields.String(required=True)
@@ -201,6 +203,7 @@ class ConnectionOut(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     marketplace = fields.String(required=True)
+    marketplace_name = fields.String(metadata={"description": "the marketplace as merchants know it (MediaMarkt)"})
     shop = fields.String(required=True)
     returns_enabled = fields.Boolean(required=True)
     status = fields.String(required=True)
