@@ -6,7 +6,6 @@ from returnhub_bol.mapping import decision_for
 from hub.adapters import Emulator
 from hub.testing import MarketplaceSuite
 
-pytest_plugins = ["hub.testing"]
 
 
 def fast_emulator(demo: bool = False):
