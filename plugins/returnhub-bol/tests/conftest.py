@@ -61,7 +61,8 @@ def shop_emu(serve_emulator):
     """The core's fake shop (package returnhub_fakeshop, from the core's test plugins)."""
     emulator = pytest.importorskip(
         "returnhub_fakeshop.emulator",
-        reason="full-flow tests need the core's test plugins: pip install -e tests/fixture_plugins/returnhub-testplugins")
+        reason="full-flow tests need the core's test plugins: "
+               "pip install -e tests/fixture_plugins/returnhub-testplugins")
     handle = serve_emulator(emulator.create_app())
     handle.state = handle.app.config["EMULATOR"]
     return handle

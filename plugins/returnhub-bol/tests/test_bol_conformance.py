@@ -7,7 +7,6 @@ from hub.adapters import Emulator
 from hub.testing import MarketplaceSuite
 
 
-
 def fast_emulator(demo: bool = False):
     """bol's emulator with a short processing time for handled items."""
     state = BolState()
