@@ -18,6 +18,7 @@ class TestBolConformance(MarketplaceSuite):
     adapter = BolMarketplace
     emulator = Emulator(slug="bol", create_app=fast_emulator, settings=emulator_settings)
     settings_overrides = {"process_status_interval": 0.02}
+    pagination_count = 60  # two pages of bol's 50: enough to prove paging, half the detail reads of the default
 
     def seed_returns(self, app, count):
         app.extensions["bol"].seed(count, fulfilment="FBR")

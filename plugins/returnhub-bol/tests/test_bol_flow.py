@@ -101,7 +101,8 @@ def test_token_expiry_mid_run_renews_once_and_loses_nothing(hub, emu, puts, shop
     assert connection_status(hub, cid) == "active"
 
 
-def test_rate_limit_storm_is_waited_out_nothing_lost_nothing_sent_twice(hub, emu, puts, shop_emu, bol_connection):
+def test_rate_limit_storm_is_waited_out_nothing_lost_nothing_sent_twice(
+        hub, emu, puts, shop_emu, bol_connection, fake_clock):
     cid = bol_connection()
     fbr = seed(emu, shop_emu, 2, fulfilment="FBR", items=1, quantity=2)
     fbb = seed(emu, shop_emu, 1, fulfilment="FBB", items=1)

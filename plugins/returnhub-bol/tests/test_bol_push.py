@@ -135,7 +135,7 @@ def test_token_expiry_during_a_push(emu, puts, make_adapter, imported):
     assert [p[1] for p in puts()] == ["RETURN_RECEIVED", "REPAIR_PRODUCT"]
 
 
-def test_rate_limit_storm_during_pushes_sends_each_item_once(emu, puts, make_adapter, imported):
+def test_rate_limit_storm_during_pushes_sends_each_item_once(emu, puts, make_adapter, imported, fake_clock):
     ret = imported(fulfilment="FBR", items=3, quantity=2)
     emu.emulation.limit("*", 3, 1)
     lines = [_decide(line, "accepted", 1) for line in ret.lines]
