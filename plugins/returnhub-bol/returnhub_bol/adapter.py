@@ -22,13 +22,9 @@ def parse_cursor(cursor: str | None, methods: list[str]) -> tuple[str, int]:
 
 
 class BolMarketplace(Marketplace):
-    """bol.com Retailer API v10.
-
-    A poll walks the unhandled FBR returns page by page, then the unhandled FBB ones; the cursor
-    names the next page, so an interrupted poll resumes there, and a finished poll hands back no
-    cursor so the next one starts again at FBR page 1 (the unhandled list is a current state, not
-    a change feed; the core keeps returns by their stable ``external_id``).
-    """
+    """bol.com Retailer API v10. A poll walks the unhandled FBR returns page by page, then the FBB ones; the
+    cursor names the next page (an interrupted poll resumes there) and a finished poll gives none, so the next
+    starts at FBR page 1: the unhandled list is a current state, not a change feed (no incremental cursor)."""
 
     slug = "bol"
     title = "bol.com"
@@ -54,12 +50,8 @@ class BolMarketplace(Marketplace):
         full = fetch_details(self.ctx, listed, self._full,
                              external_id=lambda r: str(r.get("returnId")) if isinstance(r, dict) else None)
         items = [r if isinstance(r, Quarantined) else self._canonical(r) for r in full]
-        if not pager.finished:
-            nxt = f"{method}:{pager.current_value}"
-        elif method != self.methods[-1]:
-            nxt = f"{self.methods[self.methods.index(method) + 1]}:1"
-        else:
-            nxt = None
+        later = [f"{m}:1" for m in self.methods[self.methods.index(method) + 1:]]
+        nxt = f"{method}:{pager.current_value}" if not pager.finished else (later or [None])[0]
         return Page(items=items, cursor=nxt, more=nxt is not None)
 
     def _full(self, listed):
@@ -83,32 +75,30 @@ class BolMarketplace(Marketplace):
 
     # -- decisions ----------------------------------------------------------------------------
     def push_decision(self, ret: Return, lines: list[Line]) -> None:
-        """One PUT per line (rmaId), each followed by its process status until SUCCESS or FAILURE.
-
-        Safe after a crash: an item bol already shows as handled with the same result is skipped,
-        and a PENDING or SUCCESS process status for the rmaId is awaited instead of sending again.
-        """
+        """One PUT per line (rmaId), each followed by its process status until SUCCESS or FAILURE. Safe after a
+        crash: an item already handled alike is skipped, a PENDING/SUCCESS status for it is awaited, not resent."""
         if ret.fulfilment == Fulfilment.MARKETPLACE:
-            raise PermanentError(f"{ret.fulfilment_method or 'FBB'} returns are handled by bol; "
-                                 "nothing can be sent")
-        items = {str(i.get("rmaId")): i for i in self.client.get_return(ret.external_id).get("returnItems", [])}
+            raise PermanentError(f"{ret.fulfilment_method or 'FBB'} returns are handled by bol; nothing can be sent")
+        items = self._items(ret.external_id)
         for line in lines:
             item = items.get(line.external_line_id)
             if item is None:
                 raise PermanentError(f"bol return {ret.external_id} has no item {line.external_line_id}")
             self._push_line(ret.external_id, line, item)
 
+    def _items(self, return_id: str) -> dict[str, dict]:
+        """The return's items as bol has them now, by rmaId."""
+        return {str(i.get("rmaId")): i for i in self.client.get_return(return_id).get("returnItems", [])}
+
     def _push_line(self, return_id: str, line: Line, item: dict) -> None:
         rma_id = line.external_line_id
-        handling = mapping.handling_result_for(
-            line.decision, approximate_kept=self.settings.get("approximate_kept", False))
+        handling = mapping.handling_result_for(line.decision, approximate_kept=self.settings.get("approximate_kept"))
         done = mapping.handled_results(item)
         if handling in done:
             return
         if done:
-            raise PermanentError(
-                f"item {rma_id} is already handled at bol as {', '.join(done)}; "
-                f"the hub does not overwrite it with {handling} (change it in the bol dashboard)")
+            raise PermanentError(f"item {rma_id} is already handled at bol as {', '.join(done)}; the hub does not "
+                                 f"overwrite it with {handling} (change it in the bol dashboard)")
         quantity = line.decision_quantity if line.decision_quantity is not None else line.quantity
         if quantity < 1:
             raise PermanentError(f"the decision on item {rma_id} covers {quantity} units; bol takes a "
@@ -121,8 +111,7 @@ class BolMarketplace(Marketplace):
         try:
             status = self.client.await_status(status)
         except StatusExpired:  # kept only a while after completion: the item says what happened
-            handled = {str(i.get("rmaId")): i for i in self.client.get_return(return_id).get("returnItems", [])}
-            if handling in mapping.handled_results(handled.get(rma_id) or {}):
+            if handling in mapping.handled_results(self._items(return_id).get(rma_id) or {}):
                 return
             raise TransientError(f"bol's process status for item {rma_id} expired and the item is not "
                                  f"handled as {handling}; the retry checks the item again") from None

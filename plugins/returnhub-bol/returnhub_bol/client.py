@@ -1,9 +1,5 @@
-"""A thin client for the Returns and Process Status resources of bol's Retailer API v10.
-
-Tokens (client credentials, HTTP Basic), retries, Retry-After, rate limits and the address guard are
-the SDK's and the core's; this client adds bol's versioned media type, the demo paths, and waiting on
-asynchronous process statuses (read through :mod:`hub.clock`).
-"""
+"""A thin client for bol's Returns and Process Status resources (Retailer API v10): tokens, retries, rate limits
+are the SDK's and the core's; it adds bol's media type, the demo paths and waiting on process statuses."""
 from __future__ import annotations
 
 from hub import clock
@@ -53,11 +49,8 @@ class BolClient:
         return self._call("GET", f"{self.retailer}/returns/{return_id}")
 
     def handle_return_item(self, rma_id: str, handling_result: str, quantity: int) -> dict:
-        """PUT the handling of one item; bol answers 202 with a PENDING process status.
-
-        Not repeated by the core's client once sent (a lost answer may hide a handled item); 429/503,
-        which bol answers before processing, are. The adapter looks a lost outcome up by rmaId.
-        """
+        """PUT the handling of one item (202 + a PENDING status); not resent once sent, as a lost answer may hide
+        a handled item (429/503, refused before processing, are). The adapter looks a lost outcome up."""
         return self._call("PUT", f"{self.retailer}/returns/{rma_id}", retry_sent=False,
                           body={"handlingResult": handling_result, "quantityReturned": quantity})
 
@@ -79,9 +72,8 @@ class BolClient:
         deadline = clock.monotonic() + self._wait
         while status.get("status") == "PENDING":
             if clock.monotonic() >= deadline:
-                raise TransientError(
-                    f"bol process {status.get('processStatusId')} for {status.get('entityId')} "
-                    f"still pending after {self._wait:.0f}s", retry_after=self._wait or None)
+                raise TransientError(f"bol process {status.get('processStatusId')} for {status.get('entityId')} "
+                                     f"still pending after {self._wait:.0f}s", retry_after=self._wait or None)
             clock.sleep(self._interval)
             status = self.process_status(status["processStatusId"])
         return status

@@ -1,26 +1,23 @@
-"""An emulator of the bol.com API subset the plugin uses, for tests and the demo, on hub.testing's EmulatorApp.
+"""An emulator of the bol.com API subset the plugin uses (tests, demo), on hub.testing's EmulatorApp.
 
-Checked against retailer-api-v10.json / shared-api-v10.json: the login host's ``POST /token``
-(client credentials, HTTP Basic or form), bearer tokens that expire, the versioned media type,
-``/retailer/returns`` in pages of 50, ``/retailer/returns/{id}``, ``PUT /retailer/returns/{rma-id}``
-answered 202 with a PENDING process status that settles after ``process_delay`` seconds (SUCCESS,
-FAILURE or TIMEOUT) and is deleted ``status_retention`` seconds after it finished (then 404), and
-``/shared/process-status``. The ``-demo`` paths answer the same. The toolkit gives the request ledger,
-faults, rate limits (429 + Retry-After) and the token endpoint; time is :mod:`hub.clock`'s.
+As retailer-api-v10.json / shared-api-v10.json describe it: ``POST /token`` (the login host), expiring bearer
+tokens, the versioned media type, ``/retailer/returns`` in pages of 50, ``/retailer/returns/{id}``, ``PUT
+/retailer/returns/{rma-id}`` answered 202 with a PENDING process status that ends SUCCESS, FAILURE or TIMEOUT
+after ``process_delay`` s and is deleted ``status_retention`` s later (then 404), ``/shared/process-status``;
+the ``-demo`` paths too. The toolkit gives the ledger, faults, rate limits and the token endpoint.
 """
 from __future__ import annotations
 
 import argparse
 import itertools
 import random
-import secrets
 import threading
-from datetime import datetime, timedelta, timezone
 
 from flask import jsonify, request
 
 from hub import clock
 from hub.testing.emulation import EmulatorApp
+from returnhub_bol.samples import iso, orders_behind, sample_return
 
 MEDIA_TYPE = "application/vnd.retailer.v10+json"
 PAGE_SIZE = 50
@@ -37,36 +34,6 @@ EVENT_TYPES = frozenset(["CREATE_SHIPMENT", "CANCEL_ORDER", "CHANGE_TRANSPORT", 
     "CREATE_CAMPAIGN_PERFORMANCE_REPORT"])  # the event-type enum of shared-api-v10.json
 REDUCED_ONLY = ("title", "trackAndTrace", "transporterName", "customerDetails")
 BAD_REQUEST = "Error validating request. Consult the bol.com API documentation for more information."
-AMSTERDAM = timezone(timedelta(hours=1))
-
-# Realistic seed data: reasons from the ReturnReason table of the spec, Dutch and Belgian addresses.
-REASONS = [
-    ("Verkeerde maat of afmeting", "Te groot"), ("Verkeerde maat of afmeting", "Te klein"),
-    ("Verkeerd besteld", "Dubbel besteld"), ("Artikel werkt niet", None),
-    ("Klacht over artikel", "Artikel is beschadigd"), ("Klacht over de bezorging", "Verpakking is beschadigd"),
-    ("Elders goedkoper", None), ("Anders", "Ik heb me bedacht"),
-]
-PRODUCTS = [
-    ("8718469551237", "Philips Sonicare ProtectiveClean 4300 elektrische tandenborstel"),
-    ("9789076174082", "Harry Potter en de steen der wijzen"),
-    ("8710103917106", "Philips Airfryer XL HD9270/90"),
-    ("5025155028551", "Dyson V8 Absolute steelstofzuiger"),
-    ("4008496559602", "Tefal Ingenio pannenset 13-delig"),
-    ("8719128519012", "Sinner heren winterjas maat L"),
-    ("7290108507016", "LEGO Technic 42141 McLaren F1 raceauto"),
-]
-PEOPLE = [
-    ("FEMALE", "Sanne", "de Vries", "Dorpstraat", "12", None, "3511AB", "Utrecht", "NL"),
-    ("MALE", "Daan", "Janssen", "Keizersgracht", "241", "B", "1016EA", "Amsterdam", "NL"),
-    ("FEMALE", "Emma", "Peeters", "Meir", "78", None, "2000", "Antwerpen", "BE"),
-    ("MALE", "Lucas", "Bakker", "Oudegracht", "5", "bis", "9711CD", "Groningen", "NL"),
-    ("UNKNOWN", "Noor", "Maes", "Veldstraat", "33", None, "9000", "Gent", "BE"),
-]
-
-
-def _iso(dt: datetime | None = None) -> str:
-    return (dt or clock.now()).astimezone(AMSTERDAM).isoformat(timespec="seconds")
-
 
 def _answer(body, status: int = 200):
     resp = jsonify(body)
@@ -98,16 +65,14 @@ class BolState:
         self.list_customer_details = False  # bol's list omits them; True emulates a list that has them
         self.fail_rma: dict[str, str] = {}  # rmaId -> errorMessage of its next FAILURE
         self.timeout_rma: set[str] = set()  # rmaIds whose next handling ends TIMEOUT, not applied
-        self._return_ids = itertools.count(61000000)
-        self._rma_ids = itertools.count(31000000)
-        self._order_ids = itertools.count(4012000000)
-        self._status_ids = itertools.count(1000)
+        self._ids = {"return": itertools.count(61000000), "rma": itertools.count(31000000),
+                     "order": itertools.count(4012000000), "status": itertools.count(1000)}
 
     # -- seeding ------------------------------------------------------------------------------
     def add_raw(self, ret: dict, listed_as: str | None = None) -> dict:
         """Store a return as given (malformed allowed); ``listed_as`` lists it under that filter."""
         with self.lock:
-            key = str(ret.get("returnId") or f"raw-{next(self._return_ids)}")
+            key = str(ret.get("returnId") or f"raw-{next(self._ids['return'])}")
             self.returns[key] = ret
             if listed_as:
                 self.listed_as[key] = listed_as
@@ -117,32 +82,10 @@ class BolState:
              quantity: int | None = None, single_order: bool = False) -> list[dict]:
         """Realistic returns: FBR or FBB, 1-3 items (sometimes from two orders unless ``single_order``),
         1-3 units each."""
-        made, rng = [], self.rng
         with self.lock:
-            for _ in range(count):
-                method = fulfilment or ("FBB" if rng.random() < 0.3 else "FBR")
-                person = rng.choice(PEOPLE)
-                order_ids = [str(next(self._order_ids))]
-                n_items = items or rng.choice([1, 1, 2, 3])
-                if n_items > 1 and not single_order and rng.random() < 0.25:
-                    order_ids.append(str(next(self._order_ids)))
-                registered = clock.now() - timedelta(days=rng.randint(0, 9), minutes=rng.randint(0, 1440))
-                ret = {"returnId": str(next(self._return_ids)), "registrationDateTime": _iso(registered),
-                       "fulfilmentMethod": method, "returnItems": []}
-                for ean, title in rng.sample(PRODUCTS, n_items):
-                    main, detailed = rng.choice(REASONS)
-                    reason = {"mainReason": main, "customerComments": rng.choice(
-                        ["", "Past helaas niet.", "Doos was open bij ontvangst.", "Werkt niet na 2 dagen."])}
-                    if detailed:
-                        reason["detailedReason"] = detailed
-                    ret["returnItems"].append({
-                        "rmaId": str(next(self._rma_ids)), "orderId": rng.choice(order_ids), "ean": ean,
-                        "title": title, "expectedQuantity": quantity or rng.choice([1, 1, 1, 2, 3]),
-                        "returnReason": reason, "trackAndTrace": f"3SBOL{rng.randint(10**9, 10**10 - 1)}",
-                        "transporterName": "PostNL" if person[8] == "NL" else "BPOST_BE",
-                        "handled": False, "processingResults": [], "customerDetails": _customer(person)})
-                self.returns[ret["returnId"]] = ret
-                made.append(ret)
+            made = [sample_return(self.rng, self._ids, fulfilment=fulfilment, items=items, quantity=quantity,
+                                  single_order=single_order) for _ in range(count)]
+            self.returns.update((r["returnId"], r) for r in made)
         return made
 
     def seed_demo(self) -> list[dict]:
@@ -154,17 +97,9 @@ class BolState:
                 + self.seed(1, fulfilment="FBB", items=2, quantity=3, single_order=True))
 
     def demo_orders(self) -> list[dict]:
-        """The orders behind the returns, one per orderId with a line per returned EAN (bol has no SKU)."""
-        orders: dict[str, dict] = {}
+        """The orders behind the returns (see :func:`returnhub_bol.samples.orders_behind`)."""
         with self.lock:
-            for ret in self.returns.values():
-                for item in ret.get("returnItems") or []:
-                    if isinstance(item, dict) and item.get("orderId"):
-                        order = orders.setdefault(str(item["orderId"]), {"order_id": str(item["orderId"]),
-                                                                         "lines": []})
-                        order["lines"].append({"sku": None, "ean": item.get("ean"), "title": item.get("title"),
-                                               "quantity": item.get("expectedQuantity")})
-        return list(orders.values())
+            return orders_behind(list(self.returns.values()))
 
     # -- behaviour ----------------------------------------------------------------------------
     def find_item(self, rma_id: str):
@@ -175,11 +110,11 @@ class BolState:
         return None, None
 
     def new_status(self, rma_id: str, body: dict) -> dict:
-        sid = str(next(self._status_ids))
+        sid = str(next(self._ids["status"]))
         self.statuses[sid] = {
             "processStatusId": sid, "entityId": rma_id, "eventType": "HANDLE_RETURN_ITEM",
             "description": f"Handle return item with rmaId {rma_id}.", "status": "PENDING",
-            "createTimestamp": _iso(), "links": [], "_body": body, "_due": clock.time() + self.process_delay}
+            "createTimestamp": iso(), "links": [], "_body": body, "_due": clock.time() + self.process_delay}
         return self.statuses[sid]
 
     def settle(self) -> None:
@@ -217,18 +152,8 @@ class BolState:
         item["handled"] = True
         item.setdefault("processingResults", []).append({
             "quantity": body["quantityReturned"], "processingResult": "ACCEPTED",
-            "handlingResult": body["handlingResult"], "processingDateTime": _iso()})
+            "handlingResult": body["handlingResult"], "processingDateTime": iso()})
         status["status"] = "SUCCESS"
-
-
-def _customer(person) -> dict:
-    salutation, first, last, street, number, ext, zip_code, city, country = person
-    details = {"salutation": salutation, "firstName": first, "surname": last, "streetName": street,
-               "houseNumber": number, "zipCode": zip_code, "city": city, "countryCode": country,
-               "email": f"{secrets.token_hex(5)}@verkopen.bol.com"}
-    if ext:
-        details["houseNumberExtension"] = ext
-    return details
 
 
 def _public(status: dict, shared: str) -> dict:
@@ -392,8 +317,7 @@ def main(argv=None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=25, help="number of realistic returns to create")
-    args = parser.parse_args(argv)
-    state = BolState()
+    args, state = parser.parse_args(argv), BolState()
     state.seed(args.seed)
     create_app(state=state).run(host=args.host, port=args.port, threaded=True)
 
