@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from returnhub_bol.adapter import BolMarketplace
-from returnhub_bol.emulator import BolState, create_app, emulator_settings
 from returnhub_bol.settings import BolSettings
 
 from hub import clock
@@ -15,6 +14,12 @@ from hub.sdk.oauth import forget_tokens
 
 pytest_plugins = ["hub.testing"]
 FAST = {"process_status_interval": 0.02, "process_status_timeout": 5}
+
+
+def emulator_settings(url: str) -> dict:
+    """The emulator's settings (imported late: the emulator imports hub.testing, which pytest loads first)."""
+    from returnhub_bol.emulator import emulator_settings as settings
+    return settings(url)
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +34,7 @@ def fresh_tokens():
 def emu(serve_emulator):
     """The bol emulator (fast processing) on loopback; ``emu.state`` is its BolState, ``emu.emulation``
     the toolkit (``ledger``, ``faults``, ``limit``, ``tokens``, ``token_endpoint``)."""
+    from returnhub_bol.emulator import BolState, create_app
     state = BolState()
     state.process_delay = 0.05
     handle = serve_emulator(create_app(state=state))
