@@ -94,3 +94,38 @@ def attention_reason(hub, external_id: str) -> str | None:
     """Why a return is in ``needs_attention`` (the reason the failed step recorded), else None."""
     with hub.session() as s:
         return s.scalar(select(ReturnRow.attention_reason).where(ReturnRow.external_id == external_id))
+
+
+def problems(hub, external_id: str) -> dict:
+    """What the hub noted on a stored return beyond the canonical fields: ``state``, ``last_error``,
+    ``attention_reason`` (None values when the return is not stored)."""
+    with hub.session() as s:
+        row = s.scalars(select(ReturnRow).where(ReturnRow.external_id == external_id)).first()
+        return {"state": row.state if row else None, "last_error": row.last_error if row else None,
+                "attention_reason": row.attention_reason if row else None}
+
+
+def quarantined(hub, connection_id: int) -> dict:
+    """``{external_id: reason}`` of the items a connection's polls quarantined."""
+    from hub.db import QuarantinedItem
+    with hub.session() as s:
+        return dict(s.execute(select(QuarantinedItem.external_id, QuarantinedItem.reason)
+                              .where(QuarantinedItem.connection_id == connection_id)).all())
+
+
+def connection_status(hub, connection_id: int) -> str | None:
+    """A connection's status (``active``, ``needs_reauth``...), None when there is no such connection."""
+    from hub.db import Connection
+    with hub.session() as s:
+        row = s.get(Connection, connection_id)
+        return row.status if row else None
+
+
+def connection_ids(hub, marketplace: str | None = None) -> list[int]:
+    """The ids of the stored connections (of one marketplace plugin when given), oldest first."""
+    from hub.db import Connection
+    query = select(Connection.id).order_by(Connection.id)
+    if marketplace is not None:
+        query = query.where(Connection.marketplace == marketplace)
+    with hub.session() as s:
+        return list(s.scalars(query))

@@ -6,8 +6,10 @@ from marshmallow import ValidationError
 from hub.adapters import AdapterContext, Marketplace
 from hub.errors import InvalidPayload, PermanentError, TransientError
 from hub.model import Fulfilment, Line, Page, Quarantined, Return, load_return
+from hub.sdk.details import fetch_details
+from hub.sdk.paging import PageNumberPaginator
 from returnhub_bol import mapping
-from returnhub_bol.client import PAGE_SIZE, BolClient
+from returnhub_bol.client import PAGE_SIZE, BolClient, StatusExpired
 from returnhub_bol.settings import BolSettings
 
 
@@ -20,13 +22,9 @@ def parse_cursor(cursor: str | None, methods: list[str]) -> tuple[str, int]:
 
 
 class BolMarketplace(Marketplace):
-    """bol.com Retailer API v10.
-
-    A poll walks the unhandled FBR returns page by page, then the unhandled FBB ones; the cursor
-    names the next page, so an interrupted poll resumes there, and a finished poll hands back no
-    cursor so the next one starts again at FBR page 1 (the unhandled list is a current state, not
-    a change feed; the core keeps returns by their stable ``external_id``).
-    """
+    """bol.com Retailer API v10. A poll walks the unhandled FBR returns page by page, then the FBB ones; the
+    cursor names the next page (an interrupted poll resumes there) and a finished poll gives none, so the next
+    starts at FBR page 1: the unhandled list is a current state, not a change feed (no incremental cursor)."""
 
     slug = "bol"
     title = "bol.com"
@@ -41,71 +39,66 @@ class BolMarketplace(Marketplace):
         self.client.close()
 
     def check(self) -> None:
-        self.client.list_returns(self.methods[0], 1)
+        self.client.list_returns(self.methods[0], {"page": 1})
 
     # -- import -------------------------------------------------------------------------------
     def fetch_returns(self, cursor: str | None) -> Page:
         method, page = parse_cursor(cursor, self.methods)
-        returns = self.client.list_returns(method, page)
-        items = [self._canonical(r) for r in returns]
-        if len(returns) >= PAGE_SIZE:
-            nxt = f"{method}:{page + 1}"
-        elif method != self.methods[-1]:
-            nxt = f"{self.methods[self.methods.index(method) + 1]}:1"
-        else:
-            nxt = None
+        pager = PageNumberPaginator(page, page_size=PAGE_SIZE)
+        listed = self.client.list_returns(method, pager.params())
+        pager.advance(None, listed)
+        full = fetch_details(self.ctx, listed, self._full,
+                             external_id=lambda r: str(r.get("returnId")) if isinstance(r, dict) else None)
+        items = [r if isinstance(r, Quarantined) else self._canonical(r) for r in full]
+        later = [f"{m}:1" for m in self.methods[self.methods.index(method) + 1:]]
+        nxt = f"{method}:{pager.current_value}" if not pager.finished else (later or [None])[0]
         return Page(items=items, cursor=nxt, more=nxt is not None)
 
-    def _canonical(self, listed) -> dict | Quarantined:
-        """One listed return as a validated canonical dict, or Quarantined with the reason."""
+    def _full(self, listed):
+        """The return with customer details: bol's list has none, its detail has (read only when needed)."""
+        if not isinstance(listed, dict) or not listed.get("returnId") or mapping.has_customer_details(listed):
+            return listed
+        return self.client.get_return(str(listed["returnId"]))
+
+    @staticmethod
+    def _canonical(ret) -> dict | Quarantined:
+        """One bol return as a validated canonical dict, or Quarantined with the reason."""
         try:
-            if not isinstance(listed, dict) or not listed.get("returnId"):
-                return mapping.return_to_canonical(listed)  # raises with the precise reason
-            full = listed if mapping.has_customer_details(listed) else self._detail(listed)
-            data = mapping.return_to_canonical(full)
+            data = mapping.return_to_canonical(ret)
             load_return(data)
             return data
         except InvalidPayload as exc:
-            return Quarantined(reason=str(exc), raw=listed, external_id=exc.external_id)
+            return Quarantined(reason=str(exc), raw=ret, external_id=exc.external_id)
         except ValidationError as exc:
-            return Quarantined(reason=f"not a valid return: {exc.messages}", raw=listed,
-                               external_id=str(listed.get("returnId")))
-
-    def _detail(self, listed: dict) -> dict:
-        try:
-            return self.client.get_return(str(listed["returnId"]))
-        except PermanentError as exc:
-            raise InvalidPayload(f"return detail could not be read: {exc}",
-                                 external_id=str(listed["returnId"]), raw=listed) from None
+            return Quarantined(reason=f"not a valid return: {exc.messages}", raw=ret,
+                               external_id=str(ret.get("returnId")))
 
     # -- decisions ----------------------------------------------------------------------------
     def push_decision(self, ret: Return, lines: list[Line]) -> None:
-        """One PUT per line (rmaId), each followed by its process status until SUCCESS or FAILURE.
-
-        Safe after a crash: an item bol already shows as handled with the same result is skipped,
-        and a PENDING or SUCCESS process status for the rmaId is awaited instead of sending again.
-        """
+        """One PUT per line (rmaId), each followed by its process status until SUCCESS or FAILURE. Safe after a
+        crash: an item already handled alike is skipped, a PENDING/SUCCESS status for it is awaited, not resent."""
         if ret.fulfilment == Fulfilment.MARKETPLACE:
-            raise PermanentError(f"{ret.fulfilment_method or 'FBB'} returns are handled by bol; "
-                                 "nothing can be sent")
-        items = {str(i.get("rmaId")): i for i in self.client.get_return(ret.external_id).get("returnItems", [])}
+            raise PermanentError(f"{ret.fulfilment_method or 'FBB'} returns are handled by bol; nothing can be sent")
+        items = self._items(ret.external_id)
         for line in lines:
             item = items.get(line.external_line_id)
             if item is None:
                 raise PermanentError(f"bol return {ret.external_id} has no item {line.external_line_id}")
-            self._push_line(line, item)
+            self._push_line(ret.external_id, line, item)
 
-    def _push_line(self, line: Line, item: dict) -> None:
+    def _items(self, return_id: str) -> dict[str, dict]:
+        """The return's items as bol has them now, by rmaId."""
+        return {str(i.get("rmaId")): i for i in self.client.get_return(return_id).get("returnItems", [])}
+
+    def _push_line(self, return_id: str, line: Line, item: dict) -> None:
         rma_id = line.external_line_id
-        handling = mapping.handling_result_for(
-            line.decision, approximate_kept=self.settings.get("approximate_kept", False))
+        handling = mapping.handling_result_for(line.decision, approximate_kept=self.settings.get("approximate_kept"))
         done = mapping.handled_results(item)
         if handling in done:
             return
         if done:
-            raise PermanentError(
-                f"item {rma_id} is already handled at bol as {', '.join(done)}; "
-                f"the hub does not overwrite it with {handling} (change it in the bol dashboard)")
+            raise PermanentError(f"item {rma_id} is already handled at bol as {', '.join(done)}; the hub does not "
+                                 f"overwrite it with {handling} (change it in the bol dashboard)")
         quantity = line.decision_quantity if line.decision_quantity is not None else line.quantity
         if quantity < 1:
             raise PermanentError(f"the decision on item {rma_id} covers {quantity} units; bol takes a "
@@ -115,7 +108,13 @@ class BolMarketplace(Marketplace):
             status = earlier[0]  # a send whose outcome was not seen (crash, lost answer): never resend
         else:
             status = self.client.handle_return_item(rma_id, handling, quantity)
-        status = self.client.await_status(status)
+        try:
+            status = self.client.await_status(status)
+        except StatusExpired:  # kept only a while after completion: the item says what happened
+            if handling in mapping.handled_results(self._items(return_id).get(rma_id) or {}):
+                return
+            raise TransientError(f"bol's process status for item {rma_id} expired and the item is not "
+                                 f"handled as {handling}; the retry checks the item again") from None
         if status.get("status") == "FAILURE":
             raise PermanentError(f"bol refused {handling} x{quantity} for item {rma_id}: "
                                  f"{status.get('errorMessage') or status.get('description')}")

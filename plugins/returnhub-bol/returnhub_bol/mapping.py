@@ -1,20 +1,11 @@
-"""bol.com <-> canonical: the decision vocabulary both ways and a bol return as a canonical dict.
-
-A bol return (``returnId``) holds return items, each an ``rmaId``; bol takes every action per
-rmaId, so each item becomes one canonical line with ``external_line_id = rmaId``.
-"""
+"""bol.com <-> canonical: the decision vocabulary both ways and a bol return as a canonical dict. A bol return
+(``returnId``) holds items (``rmaId``); bol acts per rmaId, so each item is one line, ``external_line_id = rmaId``."""
 from __future__ import annotations
 
 from typing import Any
 
 from hub.errors import InvalidPayload, PermanentError
 from hub.model import Decision, Fulfilment
-
-# handlingResult values of ReturnRequest in retailer-api-v10.json.
-HANDLING_RESULTS = frozenset({
-    "RETURN_RECEIVED", "EXCHANGE_PRODUCT", "RETURN_DOES_NOT_MEET_CONDITIONS",
-    "REPAIR_PRODUCT", "CUSTOMER_KEEPS_PRODUCT_PAID", "STILL_APPROVED",
-})
 
 # The decisions bol can express exactly; "kept" has no bol value (see approximate_kept).
 DECISION_TO_HANDLING = {
@@ -40,9 +31,8 @@ def handling_result_for(decision: Decision | str | None, *, approximate_kept: bo
     if decision is Decision.KEPT:
         if approximate_kept:
             return KEPT_APPROXIMATION
-        raise PermanentError(
-            "bol has no handling result for 'kept' (customer keeps the item and is refunded); "
-            "turn on 'Send kept as RETURN_RECEIVED' or decide 'accepted' in the shop")
+        raise PermanentError("bol has no handling result for 'kept' (customer keeps the item and is refunded); "
+                             "turn on 'Send kept as RETURN_RECEIVED' or decide 'accepted' in the shop")
     return DECISION_TO_HANDLING[decision]
 
 
@@ -52,40 +42,21 @@ def decision_for(handling_result: str) -> Decision | None:
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    return str(value).strip() or None
+    return None if value is None else (str(value).strip() or None)
 
 
-def _quantity(item: dict, position: int, rma_id: str) -> int:
-    qty = item.get("expectedQuantity")
-    if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
-        raise InvalidPayload(
-            f"return item {position} (rmaId {rma_id}) has expectedQuantity {qty!r}, "
-            "a whole number of at least 1 is needed")
-    return qty
+ADDRESS = {"company": "company", "street": "streetName", "house_number": "houseNumber",
+           "house_number_extension": "houseNumberExtension", "postal_code": "zipCode", "city": "city"}
 
 
 def _customer(details: dict | None) -> dict | None:
     if not isinstance(details, dict):
         return None
-    name = " ".join(p for p in (_text(details.get("firstName")), _text(details.get("surname"))) if p)
+    name = " ".join(p for p in (_text(details.get("firstName")), _text(details.get("surname"))) if p) or None
     country = _text(details.get("countryCode"))
-    return {
-        "name": name or None,
-        "email": _text(details.get("email")),
-        "phone": _text(details.get("deliveryPhoneNumber")),
-        "address": {
-            "name": name or None,
-            "company": _text(details.get("company")),
-            "street": _text(details.get("streetName")),
-            "house_number": _text(details.get("houseNumber")),
-            "house_number_extension": _text(details.get("houseNumberExtension")),
-            "postal_code": _text(details.get("zipCode")),
-            "city": _text(details.get("city")),
-            "country_code": country.upper() if country else None,
-        },
-    }
+    return {"name": name, "email": _text(details.get("email")), "phone": _text(details.get("deliveryPhoneNumber")),
+            "address": {"name": name, **{key: _text(details.get(bol)) for key, bol in ADDRESS.items()},
+                        "country_code": country.upper() if country else None}}
 
 
 def _line(item: Any, position: int, flags: list[str]) -> dict:
@@ -94,33 +65,26 @@ def _line(item: Any, position: int, flags: list[str]) -> dict:
     rma_id = _text(item.get("rmaId"))
     if not rma_id:
         raise InvalidPayload(f"return item {position} has no rmaId")
-    quantity = _quantity(item, position, rma_id)
+    quantity = item.get("expectedQuantity")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidPayload(f"return item {position} (rmaId {rma_id}) has expectedQuantity {quantity!r}, "
+                             "a whole number of at least 1 is needed")
     reason = item.get("returnReason") if isinstance(item.get("returnReason"), dict) else {}
-    for result in item.get("processingResults") or []:
-        value = result.get("handlingResult") if isinstance(result, dict) else None
-        if value is not None and decision_for(value) is None:
-            flag = f"unknown_handling_result:{value}"
-            if flag not in flags:
-                flags.append(flag)
+    for value in handled_results(item):
+        if value is not None and decision_for(value) is None and f"unknown_handling_result:{value}" not in flags:
+            flags.append(f"unknown_handling_result:{value}")
     return {
-        "external_line_id": rma_id,
-        "quantity": quantity,
-        "ean": _text(item.get("ean")),
-        "title": _text(item.get("title")),
-        "reason_code": _text(reason.get("mainReason")),
-        "reason_text": _text(reason.get("detailedReason")),
-        "customer_comment": _text(reason.get("customerComments")),
+        "external_line_id": rma_id, "quantity": quantity, "ean": _text(item.get("ean")),
+        "title": _text(item.get("title")), "reason_code": _text(reason.get("mainReason")),
+        "reason_text": _text(reason.get("detailedReason")), "customer_comment": _text(reason.get("customerComments")),
         # customerDetails stay out of raw: they are mapped once, onto the return's customer.
         "raw": {k: v for k, v in item.items() if k != "customerDetails"},
     }
 
 
 def return_to_canonical(ret: Any) -> dict:
-    """A bol return (list or detail shape) as a canonical return dict; InvalidPayload when unusable.
-
-    Values this plugin does not know inside a usable return (an undocumented handlingResult) are
-    kept raw and flagged instead.
-    """
+    """A bol return (list or detail shape) as a canonical return dict; InvalidPayload when unusable. Unknown
+    values inside a usable return (an undocumented handlingResult) are kept raw and flagged instead."""
     if not isinstance(ret, dict):
         raise InvalidPayload("a return is not an object", raw=ret)
     return_id = _text(ret.get("returnId"))

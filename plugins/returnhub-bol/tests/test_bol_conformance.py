@@ -6,8 +6,6 @@ from returnhub_bol.mapping import decision_for
 from hub.adapters import Emulator
 from hub.testing import MarketplaceSuite
 
-pytest_plugins = ["hub.testing"]
-
 
 def fast_emulator(demo: bool = False):
     """bol's emulator with a short processing time for handled items."""
@@ -20,6 +18,7 @@ class TestBolConformance(MarketplaceSuite):
     adapter = BolMarketplace
     emulator = Emulator(slug="bol", create_app=fast_emulator, settings=emulator_settings)
     settings_overrides = {"process_status_interval": 0.02}
+    pagination_count = 60  # two pages of bol's 50: enough to prove paging, half the detail reads of the default
 
     def seed_returns(self, app, count):
         app.extensions["bol"].seed(count, fulfilment="FBR")

@@ -7,10 +7,8 @@ from collections import Counter
 import pytest
 from returnhub_bol.emulator import create_app, demo_orders
 from returnhub_bol.settings import BolSettings
-from sqlalchemy import select
 
-from hub.db import Connection, ReturnRow
-from hub.sync import jobs
+from hub.testing.flow import connection_ids, find_return, settle
 
 
 def test_demo_emulator_seeds_realistic_fbr_and_fbb_returns():
@@ -40,20 +38,19 @@ def test_demo_settings_point_the_api_and_login_hosts_at_the_emulator(hub):
     assert emulator.demo_orders is demo_orders
 
 
-def test_demo_returns_reach_the_demo_shop(config, hub, drain):
+def test_demo_returns_reach_the_demo_shop(config, hub):
     """prepare_demo (what ``make demo`` runs) with bol and the core's fake shop as the demo shop."""
     pytest.importorskip("returnhub_fakeshop", reason="needs the core's test plugins (the fake shop)")
     from hub.demo import prepare_demo
 
     prepared = prepare_demo(config)
     try:
-        with hub.session() as s:
-            (cid,) = s.scalars(select(Connection.id).where(Connection.marketplace == "bol"))
-        assert jobs.poll_marketplace(cid)["new"] == 25
-        drain()
-        with hub.session() as s:
-            found = Counter(s.execute(select(ReturnRow.fulfilment_method, ReturnRow.state)).all())
-        assert found == {("FBR", "in_shop"): 19, ("FBB", "closed_without_push"): 6}
+        (cid,) = connection_ids(hub, "bol")
+        found = Counter(settle(hub, cid).values())
+        assert found == {"in_shop": 19, "closed_without_push": 6}
+        app = next(s.app for s in prepared.servers if "bol" in getattr(s.app, "extensions", {}))
+        fbb = [r["returnId"] for r in app.extensions["bol"].returns.values() if r["fulfilmentMethod"] == "FBB"]
+        assert {find_return(hub, rid).state.value for rid in fbb} == {"closed_without_push"}
     finally:
         for server in prepared.servers:
             server.stop()

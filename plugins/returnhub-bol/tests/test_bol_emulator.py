@@ -1,4 +1,4 @@
-"""The emulator's own contract (auth, media type, rate limit answers) and the plugin's registration."""
+"""The emulator's own contract: what bol accepts and refuses, process statuses, and the plugin's registration."""
 import subprocess
 import sys
 
@@ -11,12 +11,27 @@ from hub.plugins import load_plugins
 
 
 @pytest.fixture
-def token(emu):
+def api(emu):
+    """Raw calls with a fresh token: ``api(method, path, **httpx kwargs)``."""
     resp = emu.http.post("/token", data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, CLIENT_SECRET))
-    assert resp.status_code == 200
     body = resp.json()
-    assert body["token_type"] == "Bearer" and body["expires_in"] == 299 and body["scope"] == "RETAILER"
-    return body["access_token"]
+    assert resp.status_code == 200 and body["token_type"] == "Bearer" and body["expires_in"] == 299
+    headers = {"Authorization": f"Bearer {body['access_token']}", "Accept": MEDIA_TYPE, "Content-Type": MEDIA_TYPE}
+    return lambda method, path, **kw: emu.http.request(method, path, headers={**headers, **kw.pop("headers", {})},
+                                                       **kw)
+
+
+def _put(api, rma, result="RETURN_RECEIVED", quantity=1):
+    return api("PUT", f"/retailer/returns/{rma}", json={"handlingResult": result, "quantityReturned": quantity})
+
+
+def _settled(api, emu, answer):
+    """The process status of a PUT's 202 answer once bol has processed it."""
+    assert answer.status_code == 202 and answer.json()["status"] == "PENDING"
+    emu.state.process_delay = 0
+    with emu.state.lock:
+        emu.state.statuses[answer.json()["processStatusId"]]["_due"] = 0
+    return api("GET", f"/shared/process-status/{answer.json()['processStatusId']}").json()
 
 
 def test_token_endpoint_refuses_bad_clients_and_grants(emu):
@@ -26,54 +41,102 @@ def test_token_endpoint_refuses_bad_clients_and_grants(emu):
                          auth=(CLIENT_ID, CLIENT_SECRET)).status_code == 400
 
 
-def test_bearer_and_media_type_are_enforced(emu, token):
-    ok = {"Authorization": f"Bearer {token}", "Accept": MEDIA_TYPE}
+def test_bearer_and_media_type_are_enforced_and_tokens_expire(emu, api, fake_clock):
     assert emu.http.get("/retailer/returns").status_code == 401
-    assert emu.http.get("/retailer/returns", headers={**ok, "Authorization": "Bearer forged"}).status_code == 401
-    assert emu.http.get("/retailer/returns", headers={**ok, "Accept": "application/json"}).status_code == 406
-    assert emu.http.put("/retailer/returns/1", headers=ok,
-                        json={"handlingResult": "RETURN_RECEIVED", "quantityReturned": 1}).status_code == 415
-    resp = emu.http.get("/retailer/returns", headers=ok)
+    assert api("GET", "/retailer/returns", headers={"Authorization": "Bearer forged"}).status_code == 401
+    assert api("GET", "/retailer/returns", headers={"Accept": "application/json"}).status_code == 406
+    assert api("PUT", "/retailer/returns/1", json={"handlingResult": "RETURN_RECEIVED", "quantityReturned": 1},
+               headers={"Content-Type": "application/json"}).status_code == 415
+    resp = api("GET", "/retailer/returns")
     assert resp.status_code == 200 and resp.headers["content-type"].startswith(MEDIA_TYPE)
-    emu.hook("faults", {"expire_tokens": True})
-    assert emu.http.get("/retailer/returns", headers=ok).status_code == 401
+    fake_clock.advance(300)  # past expires_in
+    assert api("GET", "/retailer/returns").status_code == 401
 
 
-def test_budget_answers_429_with_retry_after_and_rate_limit_headers(emu, token):
-    emu.hook("config", {"budget": {"requests": 2, "per_seconds": 5}})
-    ok = {"Authorization": f"Bearer {token}", "Accept": MEDIA_TYPE}
-    first = emu.http.get("/retailer/returns", headers=ok)
-    assert first.headers["x-ratelimit-limit"] == "2" and first.headers["x-ratelimit-remaining"] == "1"
-    emu.http.get("/retailer/returns", headers=ok)
-    refused = emu.http.get("/retailer/returns", headers=ok)
+def test_rate_limit_answers_429_with_retry_after(emu, api, fake_clock):
+    emu.emulation.limit("*", 2, 5)
+    assert [api("GET", "/retailer/returns").status_code for _ in range(2)] == [200, 200]
+    refused = api("GET", "/retailer/returns")
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 5
-    assert refused.json()["detail"].startswith("Too many requests, retry in")
+    fake_clock.advance(5)
+    assert api("GET", "/retailer/returns").status_code == 200
 
 
-def test_pages_hold_fifty_and_handled_returns_leave_the_unhandled_list(emu, token):
+def test_pages_hold_fifty_and_handled_returns_leave_the_unhandled_list(emu, api):
     emu.seed(51, fulfilment="FBR", items=1)
-    ok = {"Authorization": f"Bearer {token}", "Accept": MEDIA_TYPE}
-    page = lambda n, handled: emu.http.get("/retailer/returns", headers=ok, params={
-        "page": n, "handled": handled, "fulfilment-method": "FBR"}).json()["returns"]
+
+    def page(n, handled):
+        return api("GET", "/retailer/returns", params={"page": n, "handled": handled,
+                                                         "fulfilment-method": "FBR"}).json()["returns"]
     assert (len(page(1, "false")), len(page(2, "false")), len(page(3, "false"))) == (50, 1, 0)
     assert "customerDetails" not in page(1, "false")[0]["returnItems"][0]
     rma = page(1, "false")[0]["returnItems"][0]["rmaId"]
-    emu.hook("config", {"process_delay": 0})  # settles at the next request, after the 202
-    status = emu.http.put(f"/retailer/returns/{rma}", headers={**ok, "Content-Type": MEDIA_TYPE},
-                          json={"handlingResult": "RETURN_RECEIVED", "quantityReturned": 1})
-    assert status.status_code == 202 and status.json()["status"] == "PENDING"
-    final = emu.http.get(f"/shared/process-status/{status.json()['processStatusId']}", headers=ok).json()
+    final = _settled(api, emu, _put(api, rma))
     assert final["status"] == "SUCCESS" and final["entityId"] == rma
     assert len(page(1, "false")) + len(page(2, "false")) == 50 and len(page(1, "true")) == 1
 
 
+def test_booleans_and_numeric_strings_are_read_as_bol_reads_them(emu, api):
+    """``handled=False`` (what Python's requests sends for False) is a boolean; "2" is a quantity."""
+    (ret,) = emu.seed(1, fulfilment="FBR", items=1, quantity=3)
+    for spelling in ("False", "FALSE", "false"):
+        assert api("GET", "/retailer/returns", params={"handled": spelling}).json()["returns"]
+    rma = ret["returnItems"][0]["rmaId"]
+    assert _settled(api, emu, _put(api, rma, quantity="2"))["status"] == "SUCCESS"
+    assert emu.state.find_item(rma)[0]["processingResults"][0]["quantity"] == 2
+
+
+@pytest.mark.parametrize("params,body,field", [
+    ({"handled": "maybe"}, None, "handled"),
+    ({"fulfilment-method": "LVB"}, None, "fulfilment-method"),
+    ({"page": "0"}, None, "page"),
+    (None, {"handlingResult": "FIXED", "quantityReturned": 1}, "handlingResult"),
+    (None, {"handlingResult": "RETURN_RECEIVED", "quantityReturned": 0}, "quantityReturned"),
+    (None, {"handlingResult": "RETURN_RECEIVED", "quantityReturned": "two"}, "quantityReturned"),
+    (None, {"handlingResult": "RETURN_RECEIVED", "quantityReturned": True}, "quantityReturned"),
+])
+def test_invalid_values_are_refused_with_bols_violations(api, params, body, field):
+    resp = api("GET", "/retailer/returns", params=params) if body is None else \
+        api("PUT", "/retailer/returns/31000000", json=body)
+    assert resp.status_code == 400 and [v["name"] for v in resp.json()["violations"]] == [field]
+
+
+def test_over_quantity_fbb_and_unknown_items_fail_in_the_process_status(emu, api):
+    fbr = emu.seed(1, fulfilment="FBR", items=1, quantity=1)[0]["returnItems"][0]["rmaId"]
+    fbb = emu.seed(1, fulfilment="FBB", items=1)[0]["returnItems"][0]["rmaId"]
+    assert "exceeds the expected quantity" in _settled(api, emu, _put(api, fbr, quantity=2))["errorMessage"]
+    assert "fulfilled by bol.com" in _settled(api, emu, _put(api, fbb))["errorMessage"]
+    assert "not found" in _settled(api, emu, _put(api, "99999999"))["errorMessage"]
+
+
+def test_a_handled_item_can_be_handled_again_and_still_approved_needs_a_handling(emu, api):
+    """The spec: the PUT handles an open item or changes the handlingResult of an already handled one."""
+    rma = emu.seed(1, fulfilment="FBR", items=1, quantity=1)[0]["returnItems"][0]["rmaId"]
+    assert "not handled yet" in _settled(api, emu, _put(api, rma, "STILL_APPROVED"))["errorMessage"]
+    assert _settled(api, emu, _put(api, rma, "EXCHANGE_PRODUCT"))["status"] == "SUCCESS"
+    assert _settled(api, emu, _put(api, rma, "STILL_APPROVED"))["status"] == "SUCCESS"
+    assert [r["handlingResult"] for r in emu.state.find_item(rma)[0]["processingResults"]] == \
+        ["EXCHANGE_PRODUCT", "STILL_APPROVED"]
+
+
+def test_timeout_status_applies_nothing_and_finished_statuses_expire(emu, api, fake_clock):
+    rma = emu.seed(1, fulfilment="FBR", items=1)[0]["returnItems"][0]["rmaId"]
+    emu.state.timeout_rma.add(rma)
+    status = _settled(api, emu, _put(api, rma))
+    assert status["status"] == "TIMEOUT" and not emu.state.find_item(rma)[0]["handled"]
+    by_entity = {"entity-id": rma, "event-type": "HANDLE_RETURN_ITEM"}
+    assert [s["status"] for s in api("GET", "/shared/process-status", params=by_entity).json()["processStatuses"]] \
+        == ["TIMEOUT"]
+    emu.state.status_retention = 60
+    fake_clock.advance(61)
+    assert api("GET", f"/shared/process-status/{status['processStatusId']}").status_code == 404
+    assert api("GET", "/shared/process-status", params=by_entity).json()["processStatuses"] == []
+
+
 def test_demo_app_is_seeded_with_fbr_and_fbb_multi_item_returns():
-    state = create_app(demo=True).extensions["bol"]
-    returns = list(state.returns.values())
-    assert len(returns) == 25
-    assert {r["fulfilmentMethod"] for r in returns} == {"FBR", "FBB"}
+    returns = list(create_app(demo=True).extensions["bol"].returns.values())
+    assert len(returns) == 25 and {r["fulfilmentMethod"] for r in returns} == {"FBR", "FBB"}
     assert any(len(r["returnItems"]) > 1 for r in returns)
-    assert any(i["expectedQuantity"] > 1 for r in returns for i in r["returnItems"])
 
 
 def test_cli_describes_itself():
@@ -84,12 +147,10 @@ def test_cli_describes_itself():
 
 def test_plugin_loads_through_the_core_with_its_emulator():
     registry = load_plugins(allow=["bol"], strict=True)
-    assert registry.plugins["bol"].loaded
-    assert registry.marketplace("bol") is BolMarketplace
+    assert registry.plugins["bol"].loaded and registry.marketplace("bol") is BolMarketplace
     assert BolMarketplace.capabilities.auto_accept_fulfilment == ("FBB",)
     emulator = next(e for e in registry.emulators() if e.slug == "bol")
-    settings = BolSettings().load(emulator.settings("http://127.0.0.1:9"))
-    assert settings["api_base_url"] == "http://127.0.0.1:9"
+    assert BolSettings().load(emulator.settings("http://127.0.0.1:9"))["api_base_url"] == "http://127.0.0.1:9"
 
 
 def test_secret_fields_are_marked_and_write_only():

@@ -10,7 +10,7 @@ def _ids(items):
     return [i["external_id"] for i in items if not isinstance(i, Quarantined)]
 
 
-def test_poll_walks_fbr_pages_then_fbb_and_starts_over(poll_all, emu, make_adapter):
+def test_poll_walks_fbr_pages_then_fbb_and_starts_over(page_walker, emu, make_adapter):
     fbr = emu.seed(53, fulfilment="FBR")
     fbb = emu.seed(3, fulfilment="FBB", items=2, quantity=3)
     adapter = make_adapter()
@@ -27,16 +27,16 @@ def test_poll_walks_fbr_pages_then_fbb_and_starts_over(poll_all, emu, make_adapt
     # unhandled returns come oldest first, as bol sorts them
     stamps = [i["requested_at"] for i in first.items]
     assert stamps == sorted(stamps)
-    again, _ = poll_all(adapter)
+    again = page_walker(adapter).items
     assert sorted(_ids(again)) == sorted(_ids(items))  # stable external ids on the next poll
-    lists = [r for r in emu.requests() if r["path"] == "/retailer/returns"]
-    assert {(r["query"]["fulfilment-method"][0], r["query"]["handled"][0]) for r in lists} == \
+    lists = emu.ledger.find("GET", "/retailer/returns")
+    assert {(r.query["fulfilment-method"][0], r.query["handled"][0]) for r in lists if "handled" in r.query} == \
         {("FBR", "false"), ("FBB", "false")}
 
 
-def test_multi_item_fbb_return_is_marketplace_fulfilled_with_per_item_lines(poll_all, emu, make_adapter):
+def test_multi_item_fbb_return_is_marketplace_fulfilled_with_per_item_lines(page_walker, emu, make_adapter):
     bol = emu.seed(1, fulfilment="FBB", items=3, quantity=2)[0]
-    items, _ = poll_all(make_adapter())
+    items = page_walker(make_adapter()).items
     ret = load_return(items[0])
     assert ret.fulfilment.value == "marketplace" and ret.fulfilment_method == "FBB"
     assert [line.external_line_id for line in ret.lines] == [i["rmaId"] for i in bol["returnItems"]]
@@ -44,10 +44,10 @@ def test_multi_item_fbb_return_is_marketplace_fulfilled_with_per_item_lines(poll
     assert ret.customer.address.city == bol["returnItems"][0]["customerDetails"]["city"]
 
 
-def test_fbb_import_can_be_switched_off(poll_all, emu, make_adapter):
+def test_fbb_import_can_be_switched_off(page_walker, emu, make_adapter):
     emu.seed(2, fulfilment="FBR")
     emu.seed(2, fulfilment="FBB")
-    items, _ = poll_all(make_adapter(import_fbb=False))
+    items = page_walker(make_adapter(import_fbb=False)).items
     assert {i["fulfilment_method"] for i in items} == {"FBR"}
 
 
@@ -59,13 +59,14 @@ def test_cursor_resumes_at_the_page_and_method_it_names(emu, make_adapter):
     assert len(make_adapter().fetch_returns("garbage").items) == 2  # an unreadable cursor starts over
 
 
-def test_detail_is_fetched_only_when_the_list_lacks_customer_details(poll_all, emu, make_adapter):
+def test_detail_is_fetched_only_when_the_list_lacks_customer_details(page_walker, emu, make_adapter):
     emu.seed(2, fulfilment="FBR")
-    poll_all(make_adapter(import_fbb=False))
-    assert sum(r["path"].startswith("/retailer/returns/") for r in emu.requests()) == 2
-    emu.hook("config", {"list_customer_details": True})
-    items, _ = poll_all(make_adapter(import_fbb=False))
-    assert sum(r["path"].startswith("/retailer/returns/") for r in emu.requests()) == 2  # no new ones
+    page_walker(make_adapter(import_fbb=False))
+    details = lambda: len(emu.ledger.find("GET", "/retailer/returns/"))  # noqa: E731
+    assert details() == 2
+    emu.state.list_customer_details = True
+    items = page_walker(make_adapter(import_fbb=False)).items
+    assert details() == 2  # no new ones
     assert all(load_return(i).customer.address.city for i in items)
 
 
@@ -73,26 +74,26 @@ def test_token_is_reused_then_renewed_once_when_it_expires_mid_run(emu, make_ada
     emu.seed(60, fulfilment="FBR")
     adapter = make_adapter(import_fbb=False)
     first = adapter.fetch_returns(None)
-    assert emu.hook("ledger")["token_requests"] == 1  # 51 calls, one token
-    emu.hook("faults", {"expire_tokens": True})
+    assert emu.emulation.token_endpoint.calls == 1  # 51 calls, one token
+    emu.emulation.tokens.expire_all()
     second = adapter.fetch_returns(first.cursor)
     assert len(first.items) + len(second.items) == 60
-    assert emu.hook("ledger")["token_requests"] == 2
-    assert sum(r["status"] == 401 for r in emu.requests()) == 1
+    assert emu.emulation.token_endpoint.calls == 2
+    assert sum(r.status == 401 for r in emu.ledger.entries) == 1
 
 
-def test_token_is_renewed_before_expiry_without_a_401(poll_all, emu, make_adapter, fake_clock):
+def test_token_is_renewed_before_expiry_without_a_401(page_walker, emu, make_adapter, fake_clock):
     emu.seed(1, fulfilment="FBR")
-    emu.hook("config", {"token_ttl": 60})  # the client stops using it 15 s before it expires
+    emu.emulation.token_endpoint.ttl = 60  # the SDK stops using it a quarter of its life before it expires
     adapter = make_adapter(import_fbb=False)
-    poll_all(adapter)
+    page_walker(adapter)
     fake_clock.advance(30)
-    poll_all(adapter)
-    assert emu.hook("ledger")["token_requests"] == 1  # still well within its life: reused
+    page_walker(adapter)
+    assert emu.emulation.token_endpoint.calls == 1  # still well within its life: reused
     fake_clock.advance(20)  # 50 s: inside the margin, not yet expired at bol
-    poll_all(adapter)
-    assert emu.hook("ledger")["token_requests"] == 2
-    assert not any(r["status"] == 401 for r in emu.requests())
+    page_walker(adapter)
+    assert emu.emulation.token_endpoint.calls == 2
+    assert not any(r.status == 401 for r in emu.ledger.entries)
 
 
 def test_wrong_credentials_are_an_auth_error(emu, make_adapter):
@@ -101,38 +102,39 @@ def test_wrong_credentials_are_an_auth_error(emu, make_adapter):
     make_adapter().check()
 
 
-def test_rate_limit_storm_is_waited_out_inside_the_client(poll_all, emu, make_adapter, fake_clock):
+def test_rate_limit_storm_is_waited_out_inside_the_client(page_walker, emu, make_adapter, fake_clock):
     seeded = emu.seed(5, fulfilment="FBR", items=2) + emu.seed(2, fulfilment="FBB")
-    emu.hook("config", {"budget": {"requests": 4, "per_seconds": 1}})
-    items, errors = poll_all(make_adapter())
-    assert errors == 0
-    assert sorted(_ids(items)) == sorted(r["returnId"] for r in seeded)
-    statuses = [r["status"] for r in emu.requests()]
+    emu.emulation.limit("*", 4, 1)
+    walk = page_walker(make_adapter())
+    assert walk.transient_errors == 0
+    assert sorted(_ids(walk.items)) == sorted(r["returnId"] for r in seeded)
+    statuses = [r.status for r in emu.ledger.entries]
     assert statuses.count(429) >= 1 and set(statuses) <= {200, 429}
 
 
-def test_rate_limit_storm_surfacing_to_the_core_loses_nothing(poll_all, emu, make_adapter, fake_clock):
+def test_rate_limit_storm_surfacing_to_the_core_loses_nothing(page_walker, emu, make_adapter, fake_clock):
     seeded = emu.seed(55, fulfilment="FBR")
-    # page 1 (list + 50 details) fits the budget; page 2 runs out of it and is read again later
-    emu.hook("config", {"budget": {"requests": 53, "per_seconds": 2}})
-    items, errors = poll_all(make_adapter(retries=0, import_fbb=False))
-    assert errors >= 1
-    assert sorted(_ids(items)) == sorted(r["returnId"] for r in seeded)  # each once, none missing
-    first_pages = [r for r in emu.requests() if r["path"] == "/retailer/returns" and r["query"]["page"] == ["1"]]
+    # the token, page 1 and its 50 details fit the budget; page 2 runs out of it and is read again later
+    emu.emulation.limit("*", 53, 2)
+    walk = page_walker(make_adapter(retries=0, import_fbb=False))
+    assert walk.transient_errors >= 1
+    assert sorted(_ids(walk.items)) == sorted(r["returnId"] for r in seeded)  # each once, none missing
+    first_pages = [r for r in emu.ledger.find("GET", "/retailer/returns")
+                   if r.path == "/retailer/returns" and r.query["page"] == ["1"]]
     assert len(first_pages) == 1  # the cursor resumed at page 2
 
 
 def test_a_429_becomes_a_transient_error_with_retry_after(emu, make_adapter):
     emu.seed(1, fulfilment="FBR")
-    emu.hook("config", {"budget": {"requests": 1, "per_seconds": 30}})
+    emu.emulation.limit("*", 2, 60)  # the token and one list
     adapter = make_adapter(retries=0)
-    adapter.client.list_returns("FBR", 1)
+    adapter.client.list_returns("FBR", {"page": 1})
     with pytest.raises(TransientError) as info:
-        adapter.client.list_returns("FBR", 1)
+        adapter.client.list_returns("FBR", {"page": 1})
     assert info.value.status == 429 and 1 <= info.value.retry_after <= 30
 
 
-def test_malformed_returns_are_quarantined_and_the_rest_imported(poll_all, emu, make_adapter):
+def test_malformed_returns_are_quarantined_and_the_rest_imported(page_walker, emu, make_adapter):
     good = emu.seed(2, fulfilment="FBR")
     template = emu.seed(1, fulfilment="FBR")[0]
     emu.state.returns.pop(template["returnId"])
@@ -143,14 +145,14 @@ def test_malformed_returns_are_quarantined_and_the_rest_imported(poll_all, emu, 
         "902": dict(item, rmaId="31999902", expectedQuantity=0),
     }
     for return_id, bad_item in bad.items():
-        emu.hook("returns", {**template, "returnId": return_id, "returnItems": [bad_item]})
-    emu.hook("returns", {k: v for k, v in template.items() if k != "returnId"})
+        emu.state.add_raw({**template, "returnId": return_id, "returnItems": [bad_item]})
+    emu.state.add_raw({k: v for k, v in template.items() if k != "returnId"})
     odd = dict(item, rmaId="31999903", processingResults=[
         {"quantity": 1, "processingResult": "ACCEPTED", "handlingResult": "RETURN_RECEIVED_AND_INSPECTED",
          "processingDateTime": "2024-04-17T10:55:37+02:00"}])
-    emu.hook("returns", {**template, "returnId": "903", "returnItems": [odd]})
+    emu.state.add_raw({**template, "returnId": "903", "returnItems": [odd]})
 
-    items, _ = poll_all(make_adapter(import_fbb=False))
+    items = page_walker(make_adapter(import_fbb=False)).items
     quarantined = {q.external_id: q.reason for q in items if isinstance(q, Quarantined)}
     assert sorted(_ids(items)) == sorted([r["returnId"] for r in good] + ["903"])
     assert "no rmaId" in quarantined["900"]
