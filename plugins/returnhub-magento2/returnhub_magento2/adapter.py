@@ -9,7 +9,6 @@ from marshmallow import EXCLUDE, ValidationError
 from hub.adapters import Shop
 from hub.errors import OrderNotFound, PermanentError
 from hub.model import Return, ReturnDecisions
-
 from returnhub_magento2 import convention, lookup, mapping, rma
 from returnhub_magento2.client import MagentoClient, NoRoute, criteria
 from returnhub_magento2.settings import Magento2Settings, parse_map

@@ -9,7 +9,6 @@ import httpx
 from hub.errors import AuthError, PermanentError, TransientError
 from hub.http import describe_error, raise_for_status
 from hub.sdk.paging import PageNumberPaginator, walk
-
 from returnhub_magento2.auth import magento_auth
 
 
@@ -86,7 +85,8 @@ class MagentoClient:
         if response.status_code == 404 and "does not match any route" in response.text:
             raise NoRoute(describe_error(response))
         if response.status_code == 401:
-            raise AuthError(describe_error(response) + " (integration token expired, revoked or not allowed as "
-                                                       "a bearer token? see the Authentication setting)")
+            raise AuthError(describe_error(response) + " (the integration's access token expired or was revoked, "
+                                                       "or the store does not allow its bearer use: see the "
+                                                       "Authentication setting)")
         raise_for_status(response)
         return response.json()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from hub.model import Decision, LineDecision, Return
-
 from returnhub_magento2 import mapping
 from returnhub_magento2.client import MagentoClient
 

@@ -10,7 +10,6 @@ from oauthlib.common import Request as OAuthRequest
 from oauthlib.oauth1.rfc5849 import signature
 
 from hub.testing.emulation import EmulatorApp, fresh_timestamp
-
 from returnhub_magento2.emulator_store import BadRequest, Store, parse_criteria, search
 
 EMULATOR_TOKEN = "m2-integration-access-token"
@@ -80,7 +79,7 @@ class Credentials:
         nonce = (oauth.get("oauth_timestamp", ""), oauth.get("oauth_nonce", ""))
         if not nonce[1] or nonce in self.nonces:
             return "The nonce is already being used by the consumer"
-        check = OAuthRequest(request.url, request.method, None, {"Authorization": header})
+        check = OAuthRequest(request.base_url, request.method, None, {"Authorization": header})
         check.params = [(k, v) for k, v in params if k != "oauth_signature"]
         check.signature = oauth.get("oauth_signature", "")
         verify = signature.verify_hmac_sha256 if oauth["oauth_signature_method"] == "HMAC-SHA256" else \

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from hub.errors import PermanentError
 from hub.model import Return
-
 from returnhub_magento2.client import MagentoClient
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from hub import clock
 from hub.errors import PermanentError
 from hub.model import Decision, LineDecision, Return
-
 from returnhub_magento2 import mapping
 from returnhub_magento2.client import MagentoClient
 
