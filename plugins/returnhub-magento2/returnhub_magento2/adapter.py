@@ -9,7 +9,7 @@ from marshmallow import EXCLUDE, ValidationError
 from hub.adapters import Shop
 from hub.errors import OrderNotFound, PermanentError
 from hub.model import Return, ReturnDecisions
-from returnhub_magento2 import convention, lookup, mapping, rma
+from returnhub_magento2 import convention, lookup, rma
 from returnhub_magento2.client import MagentoClient, NoRoute, criteria
 from returnhub_magento2.settings import Magento2Settings, parse_map
 
@@ -83,6 +83,7 @@ class Magento2Shop(Shop):
         ``accepted`` (fulfilled by the marketplace) needs nothing more: the core records the decision.
         """
         order = self._order(ret)
+        ret = lookup.with_skus(self.client, self.settings, ret)
         if self.edition() == "commerce":
             return rma.existing(self.client, order, ret.reference) or \
                 rma.create(self.client, self.ctx.memo, self.settings, ret, order)
@@ -116,5 +117,3 @@ class Magento2Shop(Shop):
                     out.append(ReturnDecisions(return_id=ret.id, lines=lines))
         return out
 
-
-__all__ = ["Magento2Shop", "mapping"]

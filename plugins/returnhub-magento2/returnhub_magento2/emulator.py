@@ -157,6 +157,15 @@ def create_app(demo: bool = False, edition: str = "commerce", bearer_enabled: bo
                           visible=int(history.get("is_visible_on_front") or 0))
         return jsonify(True)
 
+    @app.get(f"{V1}/products")
+    def products(store_code):
+        """Products searched by their fields and custom attributes alike, as Magento's EAV search does."""
+        flat = [{**{a["attribute_code"]: a["value"] for a in p["custom_attributes"]}, **p, "_sku": p["sku"]}
+                for p in store.products.values()]
+        found = search(flat, parse_criteria(request.args))
+        found["items"] = [store.products[p["_sku"]] for p in found["items"]]
+        return jsonify(_clean(found))
+
     @app.get(f"{V1}/creditmemos")
     def creditmemos(store_code):
         return jsonify(_clean(search(list(store.creditmemos.values()), parse_criteria(request.args))))
@@ -263,5 +272,5 @@ def seed_orders(app, orders: list[dict]) -> None:
                          "extension_attributes": {"marketplace_order_id": spec["order_id"]},
                          "comments": [f"Imported from the marketplace, order {spec['order_id']}"],
                          "customer_name": spec.get("customer_name"),
-                         "lines": [{"sku": line.get("sku") or "SKU", "name": line.get("title"),
+                         "lines": [{"sku": line.get("sku"), "ean": line.get("ean"), "name": line.get("title"),
                                     "qty": line.get("quantity") or 1} for line in spec["lines"]]})

@@ -137,10 +137,11 @@ class Store:
         self.orders: dict[int, dict] = {}
         self.rmas: dict[int, dict] = {}
         self.creditmemos: dict[int, dict] = {}
+        self.products: dict[str, dict] = {}
         self.options = {code: [{"label": label, "value": str(10 + n)} for n, label in enumerate(labels)]
                         for code, labels in OPTIONS.items()}
         self.lock = threading.RLock()
-        self._ids = {"order": 0, "item": 0, "rma": 0, "rma_item": 0, "comment": 0, "memo": 0, "history": 0}
+        self._ids = {"product": 0, "order": 0, "item": 0, "rma": 0, "rma_item": 0, "comment": 0, "memo": 0, "history": 0}
 
     def next_id(self, kind: str) -> int:
         with self.lock:
@@ -162,8 +163,9 @@ class Store:
             items = []
             for line in spec.get("lines") or [{"sku": "TSHIRT-BLK-M", "qty": 1}]:
                 qty = int(line.get("qty") or line.get("quantity") or 1)
-                items.append({"item_id": self.next_id("item"), "order_id": oid, "sku": line["sku"],
-                              "name": line.get("name") or line.get("title") or line["sku"], "qty_ordered": qty,
+                product = self.product(line.get("sku"), line.get("ean"), line.get("name") or line.get("title"))
+                items.append({"item_id": self.next_id("item"), "order_id": oid, "sku": product["sku"],
+                              "product_id": product["id"], "name": product["name"], "qty_ordered": qty,
                               "qty_shipped": int(line.get("shipped", qty)), "qty_invoiced": qty, "qty_refunded": 0,
                               "qty_returned": 0, "price": 19.95, "row_total": round(19.95 * qty, 2),
                               "product_type": "simple", "store_id": 1, "created_at": created})
@@ -187,6 +189,20 @@ class Store:
             for text in spec.get("comments") or []:
                 self.add_comment(oid, text, None)
             return order
+
+    def product(self, sku: str | None, ean: str | None = None, name: str | None = None) -> dict:
+        """The catalog product with this SKU (made when new; a line with only an EAN gets SKU 'P<ean>'),
+        its EAN in the custom attribute 'ean'."""
+        with self.lock:
+            sku = sku or f"P{ean}"
+            if sku not in self.products:
+                self.products[sku] = {"id": self.next_id("product"), "sku": sku, "name": name or sku,
+                                      "attribute_set_id": 4, "price": 19.95, "status": 1, "visibility": 4,
+                                      "type_id": "simple", "custom_attributes": []}
+            product = self.products[sku]
+            if ean and not any(a["attribute_code"] == "ean" for a in product["custom_attributes"]):
+                product["custom_attributes"].append({"attribute_code": "ean", "value": str(ean)})
+            return product
 
     def add_comment(self, order_id: int, text: str, status: str | None, *, notified: int = 0,
                     visible: int = 0) -> dict:

@@ -3,6 +3,7 @@ attribute or a status-history comment (the last two by scanning recent orders, n
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 from hub.errors import PermanentError
@@ -43,3 +44,18 @@ def find_order(client: MagentoClient, settings: dict, ret: Return) -> dict | Non
         raise PermanentError(f"{len(hits)} Magento orders match {strategy} {value!r}: "
                              + ", ".join(str(o.get("increment_id")) for o in hits))
     return hits[0] if hits else None
+
+
+def with_skus(client: MagentoClient, settings: dict, ret: Return) -> Return:
+    """``ret`` with a SKU on every line that has only an EAN, from the products whose EAN attribute has it
+    (one products search); lines whose EAN no product has keep no SKU and are named by the allocation."""
+    eans = sorted({line.ean for line in ret.lines if not line.sku and line.ean})
+    if not eans:
+        return ret
+    attribute, by_ean = settings["ean_attribute"], {}
+    for product in client.search("/products", [(attribute, eans, "in")]):
+        for attr in product.get("custom_attributes") or []:
+            if attr.get("attribute_code") == attribute and str(attr.get("value")) in eans:
+                by_ean.setdefault(str(attr["value"]), product["sku"])
+    lines = [replace(line, sku=by_ean.get(line.ean)) if not line.sku and line.ean else line for line in ret.lines]
+    return replace(ret, lines=lines)

@@ -48,7 +48,8 @@ def allocate(lines: list[Line], order: dict, *, shipped_only: bool) -> list[Allo
         sku = (line.sku or "").strip().lower()
         candidates = [i for i in items if sku and str(i.get("sku") or "").strip().lower() == sku]
         if not candidates:
-            problems.append(f"line {line.external_line_id} (SKU {line.sku}) is not on Magento order "
+            what = f"SKU {line.sku}" if line.sku else f"EAN {line.ean}: no product has it in the EAN attribute"
+            problems.append(f"line {line.external_line_id} ({what}) is not on Magento order "
                             f"{order.get('increment_id')}")
             continue
         need = line.quantity

@@ -79,6 +79,11 @@ class Magento2Settings(Schema):
         load_default="ext_order_id", validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"),
         metadata={"label": "Order field / extension attribute",
                   "help": "For 'attribute' and 'extension_attribute': its code, e.g. ext_order_id."})
+    ean_attribute = fields.String(
+        load_default="ean", validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"),
+        metadata={"label": "EAN product attribute",
+                  "help": "The product attribute holding the EAN/GTIN: lines that come without a SKU (bol) "
+                          "are matched to order items through the product with that EAN."})
     lookup_days = fields.Integer(
         load_default=60, validate=validate.Range(min=1, max=365),
         metadata={"label": "Scan window (days)",

@@ -243,3 +243,13 @@ def test_open_source_custom_order_status_and_a_memo_from_before(store, make_shop
     store.hook(f"/orders/{order['entity_id']}/comments", {"comment": "Return refused", "status": "return_rejected"})
     [report] = shop.fetch_decisions([ret], None)
     assert [(d.decision, d.raw) for d in report.lines] == [(Decision.REJECTED, "order status return_rejected")]
+
+
+def test_a_line_with_only_an_ean_is_matched_through_the_product(store, make_shop, new_return):
+    order = seed(store, lines=[{"sku": None, "ean": "8712345678906", "qty": 1}, {"sku": "MUG", "qty": 1}])
+    ret = new_return(lines=[{"external_line_id": "L1", "quantity": 1, "ean": "8712345678906"}])
+    rid = make_shop().create_return(ret)
+    assert [i["order_item_id"] for i in store.store.rmas[int(rid)]["items"]] == [order["items"][0]["item_id"]]
+    unknown = new_return(lines=[{"external_line_id": "L1", "quantity": 1, "ean": "8700000000000"}])
+    with pytest.raises(PermanentError, match="EAN 8700000000000: no product has it"):
+        make_shop().create_return(unknown)
