@@ -31,6 +31,7 @@ class Magento2Shop(Shop):
         settings["status_map"] = parse_map(settings["status_decisions"])
         self.settings = settings
         self._client: MagentoClient | None = None
+        self._found: dict[str, dict] = {}  # orders find_order read, for the create_return that follows
 
     @property
     def client(self) -> MagentoClient:
@@ -65,11 +66,14 @@ class Magento2Shop(Shop):
 
     def find_order(self, ret: Return) -> str | None:
         order = lookup.find_order(self.client, self.settings, ret)
-        return str(order["entity_id"]) if order else None
+        if not order:
+            return None
+        self._found[str(order["entity_id"])] = order
+        return str(order["entity_id"])
 
     def _order(self, ret: Return) -> dict:
         if ret.shop_order_id:
-            return self.client.get(f"/orders/{ret.shop_order_id}")
+            return self._found.pop(str(ret.shop_order_id), None) or self.client.get(f"/orders/{ret.shop_order_id}")
         order = lookup.find_order(self.client, self.settings, ret)
         if not order:
             raise OrderNotFound(f"no Magento order for marketplace order {ret.marketplace_order_id}")
@@ -108,11 +112,9 @@ class Magento2Shop(Shop):
             by_order.setdefault(convention.order_of(ret.shop_return_id), []).append(ret)
         for order_id, rets in by_order.items():
             history = convention.comments(self.client, order_id)
-            ours = [c for c in history if str(c.get("comment") or "").startswith("[returnhub-")]
-            since_text = min((str(c.get("created_at") or "") for c in ours), default="")
-            refunds = convention.refunded(self.client, order_id, since_text)
+            memos = convention.credit_memos(self.client, order_id)
             for ret in rets:
-                lines = convention.derive(ret, history, refunds, self.settings)
+                lines = convention.derive(ret, history, memos, self.settings)
                 if lines:
                     out.append(ReturnDecisions(return_id=ret.id, lines=lines))
         return out

@@ -45,10 +45,15 @@ def create(client: MagentoClient, ret: Return, order: dict) -> str:
     return shop_return_id(order, ret.reference)
 
 
-def refunded(client: MagentoClient, order_id: str, since: str) -> dict[int, int]:
-    """Quantity per order item refunded by credit memos created at or after ``since``."""
+def credit_memos(client: MagentoClient, order_id: str) -> list[dict]:
+    """The order's credit memos (made by the merchant: Returnhub never makes one)."""
+    return list(client.search("/creditmemos", [("order_id", order_id, "eq")]))
+
+
+def refunded(memos: list[dict], since: str) -> dict[int, int]:
+    """Quantity per order item refunded by the credit memos created at or after ``since``."""
     out: dict[int, int] = {}
-    for memo in client.search("/creditmemos", [("order_id", order_id, "eq")]):
+    for memo in memos:
         if str(memo.get("created_at") or "") < since:
             continue
         for item in memo.get("items") or []:
@@ -56,7 +61,7 @@ def refunded(client: MagentoClient, order_id: str, since: str) -> dict[int, int]
     return out
 
 
-def derive(ret: Return, history: list[dict], refunds: dict[int, int], settings: dict) -> list[LineDecision] | None:
+def derive(ret: Return, history: list[dict], memos: list[dict], settings: dict) -> list[LineDecision] | None:
     """Per-line decisions from what the merchant did on the order after Returnhub's comment (None: nothing yet).
 
     The latest keyword comment or mapped status wins for the whole return (``kept`` with a refund stays
@@ -67,6 +72,7 @@ def derive(ret: Return, history: list[dict], refunds: dict[int, int], settings: 
     if start is None:
         return None
     ours = history[start]
+    refunds = refunded(memos, str(ours.get("created_at") or ""))
     said = None
     keyword = re.compile(re.escape(settings["keyword_prefix"].lower()) + r"(" + "|".join(d.value for d in Decision)
                          + r")\b(.*)")
