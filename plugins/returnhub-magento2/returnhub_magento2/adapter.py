@@ -104,7 +104,9 @@ class Magento2Shop(Shop):
             found = rma.read(self.client, [r.shop_return_id for r in rmas])
             labels = {v: k for k, v in rma.options(self.client, self.ctx.memo, "resolution").items()}
             for ret in rmas:
-                lines = rma.derive(ret, found.get(ret.shop_return_id), labels, self.settings)
+                record = found.get(ret.shop_return_id)
+                history = rma.comments(self.client, record) if record and record.get("status") in rma.FINAL else None
+                lines = rma.derive(ret, record, labels, self.settings, history)
                 if lines:
                     out.append(ReturnDecisions(return_id=ret.id, lines=lines))
         by_order: dict[str, list[Return]] = {}

@@ -173,7 +173,12 @@ def create_app(demo: bool = False, edition: str = "commerce", bearer_enabled: bo
     # -- returns (Adobe Commerce) --------------------------------------------------------------
     @app.get(f"{V1}/returns")
     def returns(store_code):
-        return rma_module() or jsonify(_clean(search(list(store.rmas.values()), parse_criteria(request.args))))
+        if (missing := rma_module()) is not None:
+            return missing
+        found = search(list(store.rmas.values()), parse_criteria(request.args))
+        if store.list_without_comments:  # a store whose list answers leave the comments out
+            found["items"] = [{**r, "comments": []} for r in found["items"]]
+        return jsonify(_clean(found))
 
     @app.post(f"{V1}/returns")
     def create_return(store_code):
@@ -191,6 +196,15 @@ def create_app(demo: bool = False, edition: str = "commerce", bearer_enabled: bo
         if rid not in store.rmas:
             return _error(404, "The entity that was requested doesn't exist. Verify the entity and try again.")
         return jsonify(_clean(store.rmas[rid]))
+
+    @app.get(f"{V1}/returns/<int:rid>/comments")
+    def return_comments(store_code, rid):
+        if (missing := rma_module()) is not None:
+            return missing
+        if rid not in store.rmas:
+            return _error(404, "The entity that was requested doesn't exist. Verify the entity and try again.")
+        items = store.rmas[rid]["comments"]
+        return jsonify(_clean({"items": items, "search_criteria": {"filter_groups": []}, "total_count": len(items)}))
 
     @app.get(f"{V1}/returnsAttributeMetadata/<code>")
     def attribute(store_code, code):
@@ -255,7 +269,7 @@ def _hooks(emu: EmulatorApp, store: Store, creds: Credentials) -> None:
     @app.post(f"{prefix}/config")
     def config():
         body = request.get_json(force=True) or {}
-        for key in ("edition", "bearer_enabled", "maintenance"):
+        for key in ("edition", "bearer_enabled", "maintenance", "list_without_comments"):
             if key in body:
                 setattr(store, key, body[key])
         if body.get("revoke_token"):

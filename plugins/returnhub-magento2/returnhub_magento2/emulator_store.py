@@ -134,6 +134,7 @@ class Store:
 
     def __init__(self, edition: str = "commerce", bearer_enabled: bool = True):
         self.edition, self.bearer_enabled, self.maintenance = edition, bearer_enabled, False
+        self.list_without_comments = False
         self.orders: dict[int, dict] = {}
         self.rmas: dict[int, dict] = {}
         self.creditmemos: dict[int, dict] = {}

@@ -30,11 +30,19 @@ def _option(opts: dict[str, str], label: str, code: str) -> str:
     return by_lower[label.lower()]
 
 
+def comments(client: MagentoClient, rma: dict) -> list[dict]:
+    """The RMA's comments: from the RMA when it lists them, else from /V1/returns/{id}/comments (whether
+    list answers carry comments is not documented; the comments endpoint is)."""
+    if rma.get("comments"):
+        return rma["comments"]
+    return client.get(f"/returns/{rma['entity_id']}/comments").get("items") or []
+
+
 def existing(client: MagentoClient, order: dict, reference: str) -> str | None:
     """The RMA made earlier for ``reference`` on this order (its first comment carries the marker)."""
     tag = mapping.marker(reference)
     for rma in client.search("/returns", [("order_id", order["entity_id"], "eq")]):
-        if any(str(c.get("comment") or "").startswith(tag) for c in rma.get("comments") or []):
+        if any(str(c.get("comment") or "").startswith(tag) for c in comments(client, rma)):
             return str(rma["entity_id"])
     return None
 
@@ -69,17 +77,17 @@ def read(client: MagentoClient, ids: list[str]) -> dict[str, dict]:
     return {str(r["entity_id"]): r for r in client.search("/returns", [("entity_id", ids, "in")])}
 
 
-def derive(ret: Return, rma: dict | None, resolutions: dict[str, dict[str, str]],
-           settings: dict) -> list[LineDecision] | None:
+def derive(ret: Return, rma: dict | None, resolutions: dict[str, str], settings: dict,
+           history: list[dict] | None = None) -> list[LineDecision] | None:
     """Per-line decisions of one RMA once it is closed (None while open). ``resolutions``: option id ->
-    label of the resolution attribute. A deleted RMA (None) is a cancellation."""
+    label of the resolution attribute; ``history``: its comments. A deleted RMA (None) is a cancellation."""
     if rma is None:
         return [LineDecision(line.external_line_id, Decision.CANCELLED, line.quantity, "the RMA was deleted",
                              "deleted") for line in ret.lines]
     status = rma.get("status")
     if status not in FINAL:
         return None
-    recorded = next((mapping.recorded_lines(c["comment"]) for c in rma.get("comments") or []
+    recorded = next((mapping.recorded_lines(c["comment"]) for c in (history or rma.get("comments") or [])
                      if str(c.get("comment") or "").startswith(mapping.marker(ret.reference))), [])
     by_item: dict[int, list[dict]] = {}
     for item in rma.get("items") or []:

@@ -253,3 +253,16 @@ def test_a_line_with_only_an_ean_is_matched_through_the_product(store, make_shop
     unknown = new_return(lines=[{"external_line_id": "L1", "quantity": 1, "ean": "8700000000000"}])
     with pytest.raises(PermanentError, match="EAN 8700000000000: no product has it"):
         make_shop().create_return(unknown)
+
+
+def test_rma_comments_are_read_when_the_list_leaves_them_out(store, make_shop, new_return):
+    seed(store)
+    store.hook("/config", {"list_without_comments": True})
+    ret = new_return()
+    ret.shop_return_id = make_shop().create_return(ret)
+    assert make_shop().create_return(ret) == ret.shop_return_id  # found again through its comments
+    assert len(store.store.rmas) == 1
+    store.hook(f"/returns/{ret.shop_return_id}/decide", {"status": "approved", "resolution": "Exchange"})
+    [report] = make_shop().fetch_decisions([ret], None)
+    assert [d.decision for d in report.lines] == [Decision.EXCHANGED]
+    assert store.ledger.find("GET", f"/rest/default/V1/returns/{ret.shop_return_id}/comments")
