@@ -84,6 +84,9 @@ class SwaggerDescription:
         self.name = name
         # Swagger 2.0 defaults bravado-core does not apply: JSON in and out, no shared definitions.
         doc = {"produces": ["application/json"], "consumes": ["application/json"], "definitions": {}, **doc}
+        # ``info`` is documentation; Redocly-style "$ref" to a Markdown file there (Adobe's Magento schemas) is
+        # not a schema reference, and resolving it offline would fail.
+        doc["info"] = {k: v for k, v in (doc.get("info") or {}).items() if not (isinstance(v, dict) and "$ref" in v)}
         with _quiet():
             self.spec = _offline_spec_class().from_dict(doc, config={
                 "validate_requests": True, "validate_responses": True, "use_models": False,
