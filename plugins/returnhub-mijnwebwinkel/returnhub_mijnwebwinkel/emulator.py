@@ -5,7 +5,7 @@ the official OpenAPI description says the API checks: both tokens (``partner_tok
 query string; ``/orderstatuses`` needs only the partner token), the version and ``format``/``language``
 enums, ``limit`` ≤ 100, date formats, and on PATCH only the writable fields with a known, non-credit status.
 Test hooks under ``/_emulator`` add orders, play the merchant (set a status, make a credit order) and show
-an order.
+an order; ``GET /`` is a page where a person plays the merchant (:mod:`.emulator_admin`).
 """
 from __future__ import annotations
 
@@ -260,8 +260,11 @@ def create_app(demo: bool = False):
         body = request.get_json(silent=True) or {}
         return jsonify(store.credit(number, body.get("lines"))), 201
 
-    if demo:
-        seed_orders(app, [{"order_id": f"MO{n}", "lines": [{"sku": "SKU-1", "quantity": 1}]} for n in range(1, 4)])
+    from returnhub_mijnwebwinkel.emulator_admin import bp
+    app.register_blueprint(bp)
+    if demo:  # the store's own web-shop orders; the marketplace's orders come with seed_orders
+        for n in range(1, 4):
+            store.add(lines=[{"sku": f"WEB-{n}", "quantity": n}], comments={"customer": "Graag snel leveren"})
     return app
 
 
@@ -269,5 +272,9 @@ def seed_orders(app, orders: list[dict]) -> None:
     """Put the marketplace's orders in the store, their order numbers in the internal comment (the default lookup)."""
     store: Store = app.config["STORE"]
     for o in orders:
+        text = f"Marketplace order {o['order_id']}"
+        if any((x["comments"].get("internal") or "").startswith(text + "\n") or x["comments"].get("internal") == text
+               for x in list(store.orders.values())):
+            continue  # already imported by the channel tool
         store.add(lines=o.get("lines") or [{"sku": "SKU-1", "quantity": 1}],
                   comments={"internal": f"Marketplace order {o['order_id']}"})
