@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from marshmallow import EXCLUDE, ValidationError
 
+from hub import clock
 from hub.adapters import Shop
 from hub.errors import OrderNotFound, PermanentError
 from hub.model import Return, ReturnDecisions
@@ -13,6 +14,7 @@ from returnhub_mijnwebwinkel import decisions, lookup, notes
 from returnhub_mijnwebwinkel.client import ConnectClient
 from returnhub_mijnwebwinkel.settings import MijnwebwinkelSettings, parse_status_decisions
 
+STATUS_TTL = 300.0
 CHANGE_MARGIN = timedelta(days=1)  # the API's status-change times are store-local without zone: read a day more
 
 
@@ -55,15 +57,23 @@ class MijnwebwinkelShop(Shop):
         store = self.client.get("/store")
         if not isinstance(store, dict):
             raise PermanentError("Mijnwebwinkel answered GET /store with something other than a store")
+        self.ctx.memo.pop("mijnwebwinkel_statuses", None)  # a check reads the store's statuses as they are now
+        self._statuses = None
         self._checked_statuses()
 
     def statuses(self) -> list[dict]:
-        """The store's order statuses (``status``, ``description``, ``credit_order``), read once per adapter."""
+        """The store's order statuses (``status``, ``description``, ``credit_order``): read once per adapter,
+        and kept in the connection's process memo for ``STATUS_TTL`` seconds (they change rarely)."""
         if self._statuses is None:
+            cached = self.ctx.memo.get("mijnwebwinkel_statuses")
+            if cached and clock.monotonic() - cached[0] < STATUS_TTL:
+                self._statuses = cached[1]
+                return self._statuses
             body = self.client.get("/orderstatuses")
             if not isinstance(body, list):
                 raise PermanentError("Mijnwebwinkel answered GET /orderstatuses with something other than a list")
             self._statuses = body
+            self.ctx.memo["mijnwebwinkel_statuses"] = (clock.monotonic(), body)
         return self._statuses
 
     def _checked_statuses(self) -> dict[int, str]:
