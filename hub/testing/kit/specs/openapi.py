@@ -81,10 +81,13 @@ class OpenAPIDescription:
                         extra_media_type_deserializers={t: _loads for t in json_types})
         self.app = OpenAPI.from_dict(doc, config=config)
         self.operations = {}
+        self.declares_errors: dict[tuple[str, str], bool] = {}
         for path, item in doc.get("paths", {}).items():
             for method, op in item.items():
                 if method in METHODS and isinstance(op, dict):
                     self.operations[(method.upper(), path)] = op.get("operationId")
+                    self.declares_errors[(method.upper(), path)] = any(
+                        str(code)[:1] in "45d" for code in (op.get("responses") or {}))
 
     def find(self, exchange: Exchange) -> str | None:
         """``operationId (METHOD /template)`` of the request, or None when this document has no such operation."""
@@ -98,10 +101,18 @@ class OpenAPIDescription:
         where = f"{exchange.method.upper()} {template}"
         return f"{op_id} ({where})" if op_id else where
 
+    def _silent_on_errors(self, exchange: Exchange, operation: str) -> bool:
+        """An error answer of an operation whose description declares no error answer at all (no 4xx, 5xx
+        or default): the description says nothing about it, so it is not judged (e.g. 401 for a bad token)."""
+        if exchange.status < 400:
+            return False
+        template = operation.rsplit(" ", 1)[-1].rstrip(")")
+        return not self.declares_errors.get((exchange.method.upper(), template), True)
+
     def check(self, exchange: Exchange, operation: str) -> list[Violation]:
         request = _Request(exchange)
         found = [_violation("request", operation, e) for e in self.app.iter_request_errors(request)]
-        if not exchange.injected:
+        if not exchange.injected and not self._silent_on_errors(exchange, operation):
             found += [_violation("response", f"{operation} → {exchange.status}", e)
                       for e in self.app.iter_response_errors(request, _Response(exchange))]
         return found
