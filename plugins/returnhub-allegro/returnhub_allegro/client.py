@@ -22,6 +22,33 @@ BETA = "application/vnd.allegro.beta.v1+json"  # the customer-returns resources 
 PUBLIC = "application/vnd.allegro.public.v1+json"
 
 
+class RotatingRefreshToken(OAuth2RefreshToken):
+    """OAuth2RefreshToken whose process-wide token cache survives its own rotations.
+
+    The SDK keys its cache on the refresh token in the settings; Allegro sends a new one with every
+    renewal, which is saved, so the next job's adapter would start a new cache entry and renew again
+    at once, every job. Here the cache is keyed on the client only and remembers the refresh tokens
+    it produced: settings carrying one of those are older or equal to what the cache holds, while a
+    token it has never seen (the merchant connected again) replaces the cached grant.
+    """
+
+    def __init__(self, ctx, *, refresh_token: str, **kwargs):
+        super().__init__(ctx, refresh_token=refresh_token, **kwargs)
+        state = self.state
+        with state.lock:
+            seen = state.__dict__.setdefault("allegro_seen", set())
+            if refresh_token not in seen:
+                seen.add(refresh_token)
+                state.refresh_token, state.access_token, state.renew_at, state.refused = refresh_token, None, 0.0, None
+
+    def _credentials(self) -> list[str]:
+        return [self.client_secret or ""]
+
+    def _rotated(self, refresh_token: str) -> None:
+        self.state.__dict__.setdefault("allegro_seen", set()).add(refresh_token)
+        super()._rotated(refresh_token)
+
+
 class Refused(PermanentError):
     """Allegro refused an action (422 Unprocessable Entity, or 400/403/404 for the request itself)."""
 
@@ -44,7 +71,7 @@ class AllegroClient:
         if not settings.get("refresh_token"):
             self.auth = None
         else:
-            self.auth = OAuth2RefreshToken(
+            self.auth = RotatingRefreshToken(
                 ctx, token_url=f"{auth_base(settings)}/auth/oauth/token", client_id=settings["client_id"],
                 client_secret=settings["client_secret"], refresh_token=settings["refresh_token"],
                 client_auth="basic", on_refresh_token=self._save_refresh_token)

@@ -43,6 +43,19 @@ def test_the_rotated_refresh_token_is_handed_to_the_core(make_adapter, emu):
     assert saved == [{"refresh_token": next(iter(emu.auth.endpoint.refresh_tokens))}]
 
 
+def test_the_next_job_reuses_the_token_after_a_rotation(make_adapter, emu):
+    first = make_adapter()
+    saved = []
+    first.ctx.save_settings = saved.append
+    first.client.list_returns(None, 0, 1)
+    second = make_adapter(refresh_token=saved[0]["refresh_token"])  # the next job reads the saved settings
+    second.client.list_returns(None, 0, 1)
+    assert len(token_calls(emu)) == 1
+    third = make_adapter(refresh_token="reconnected-elsewhere")  # a token the cache never saw: a new grant
+    with pytest.raises(AuthError, match="invalid_grant"):
+        third.client.list_returns(None, 0, 1)
+
+
 # -- the connection page's device flow ------------------------------------------------------------
 
 @pytest.fixture
