@@ -39,8 +39,14 @@ def _back(connection_id: int):
 
 def _connect(connection_id: int):
     """Start the device flow, or poll the pending one once."""
+    from marshmallow import ValidationError
+
     from hub.connections import save_settings
-    h, adapter = _adapter(connection_id)
+    try:
+        h, adapter = _adapter(connection_id)
+    except ValidationError as exc:
+        flash(f"Allegro: save the Client ID and Client secret first ({', '.join(sorted(exc.messages))}).", "error")
+        return _back(connection_id)
     try:
         pending = h.redis.get(_key(connection_id))
         if pending is None:

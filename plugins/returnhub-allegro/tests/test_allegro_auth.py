@@ -118,6 +118,16 @@ def test_a_denied_device_code_goes_back_with_the_reason(hub, web, connection, em
     assert stored(hub, cid).get("refresh_token") is None
 
 
+def test_connecting_without_the_app_credentials_says_what_is_missing(hub, web, connection):
+    from hub.db import Connection
+    cid = connection(refresh_token=None)
+    with hub.session() as s:
+        conn = s.get(Connection, cid)
+        conn.marketplace_settings = {k: v for k, v in conn.marketplace_settings.items() if k != "client_secret"}
+    page = web.get(f"/plugins/allegro/connect/{cid}", follow_redirects=True).get_data(as_text=True)
+    assert "save the Client ID and Client secret first (client_secret)" in page
+
+
 def test_another_merchants_connection_is_not_found(hub, web, connection):
     from hub.testing.connections import create_connection
     other = create_connection(hub, marketplace="allegro", shop="fakeshop", merchant="Merchant B",
