@@ -2,7 +2,6 @@
 (accept) or a refund rejection (reject) out."""
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from marshmallow import ValidationError
@@ -17,7 +16,6 @@ from returnhub_allegro import mapping
 from returnhub_allegro.client import AllegroClient, Refused
 from returnhub_allegro.settings import AllegroSettings
 
-log = logging.getLogger(__name__)
 OVERLAP = timedelta(minutes=10)
 
 
