@@ -42,6 +42,9 @@ class AdapterContext:
     http_factory: Any = None  # callable(base_url, **kw) -> httpx.Client; see hub.http.ClientFactory
     memo: dict[str, Any] = field(default_factory=dict)  # process-local cache (tokens), never persisted
     concurrency: int = 4  # platform calls an adapter may run at once (hub.sdk.details); the hub's setting
+    # callable(changes: dict): merge changes into the connection's stored settings (secrets sealed), e.g. a
+    # rotated OAuth2 refresh token; None where nothing is stored (tests, the kit)
+    save_settings: Any = None
 
     def http(self, base_url: str, **kwargs) -> httpx.Client:
         """An httpx client for ``base_url`` with the core's retries, rate limit and address guard."""
@@ -61,6 +64,12 @@ class Adapter:
     def __init__(self, ctx: AdapterContext):
         self.ctx = ctx
         self.settings = ctx.settings
+
+    @classmethod
+    def connection_actions(cls, connection_id: int) -> list[tuple[str, str]]:
+        """(label, URL) buttons the connection page shows for this plugin, e.g. a plugin page that connects
+        the merchant's account by OAuth; none by default."""
+        return []
 
     def check(self) -> None:
         """Verify the credentials and settings with one cheap call; raise AuthError/PermanentError."""

@@ -83,7 +83,22 @@ def build_adapter(hub, conn: Connection, kind: str):
     factory.metrics_label = cls.slug
     memo = _MEMOS.setdefault((conn.id, kind, _fingerprint(stored)), {})
     return cls(AdapterContext(settings=settings, connection_id=conn.id, http_factory=factory, memo=memo,
-                              concurrency=hub.config.concurrency))
+                              concurrency=hub.config.concurrency,
+                              save_settings=lambda changes: save_settings(hub, conn.id, kind, changes)))
+
+
+def save_settings(hub, connection_id: int, kind: str, changes: dict) -> None:
+    """Merge ``changes`` into a connection's stored marketplace or shop settings, secrets sealed: what a
+    plugin keeps for later, such as the refresh token an OAuth server rotated or a device flow obtained."""
+    with hub.session() as s:
+        conn = s.get(Connection, connection_id)
+        if conn is None:
+            return
+        slug = conn.marketplace if kind == "marketplace" else conn.shop
+        cls = hub.registry.marketplace(slug) if kind == "marketplace" else hub.registry.shop(slug)
+        column = "marketplace_settings" if kind == "marketplace" else "shop_settings"
+        sealed = hub.box.seal(cls.settings_schema, _jsonable(changes))
+        setattr(conn, column, {**(getattr(conn, column) or {}), **sealed})
 
 
 # Process-local caches (access tokens) per connection, adapter kind and settings version: jobs in
@@ -104,4 +119,4 @@ def check_settings(adapter_cls, settings: dict) -> dict:
     return {}
 
 
-__all__ = ["Marketplace", "Shop", "build_adapter", "check_settings", "settings_for_storage"]
+__all__ = ["Marketplace", "Shop", "build_adapter", "check_settings", "save_settings", "settings_for_storage"]
