@@ -124,7 +124,7 @@ def create_app(*, demo: bool = False, state: WalmartState | None = None) -> Flas
             return bad("limit", f"limit must be between 1 and {MAX_LIMIT}")
         with state.lock:
             rows = [r for r in state.returns.values() if _matches(r, args, bounds)]
-            rows.sort(key=lambda r: (r["returnOrderDate"], r["returnOrderId"]), reverse=True)
+            rows.sort(key=lambda r: (r["returnOrderDate"], r.get("returnOrderId") or ""), reverse=True)
             chunk = [_view(r) for r in rows[offset:offset + limit]]
         nxt = ""
         if offset + limit < len(rows):
