@@ -97,6 +97,9 @@ def create_app(*, demo: bool = False, state: WalmartState | None = None) -> Flas
         if "application/x-www-form-urlencoded" not in (request.content_type or ""):
             return wm_error(400, "INVALID_REQUEST_CONTENT.GMP_GATEWAY_API", "Content-Type",
                             "The token request is a form (application/x-www-form-urlencoded)")
+        if not request.headers.get("Authorization", "").startswith("Basic "):
+            return wm_error(401, "UNAUTHORIZED.GMP_GATEWAY_API", "Authorization",
+                            "The token request needs HTTP Basic client credentials")
         return tokens.view()
 
     def bad(field: str, description: str):

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 PRODUCTION_API = "https://marketplace.walmartapis.com"
 SERVICE_NAME = "Walmart Marketplace"
 # Walmart publishes no number for the Returns API; 60 refunds per minute is a third-party figure (research §8.3)
-# and the sandbox allows 30 returns/refunds calls per hour. Both are settings, the manifest's 60/min the default.
+# Walmart's (MX) sandbox lists 30 returns/refunds feed calls per hour. Settings; the manifest's 60/min the default.
 REQUESTS_PER_MINUTE = 60
 PAGE_LIMIT = 200  # GET /v3/returns: "Cannot be larger than 200"
 
@@ -38,7 +38,7 @@ class WalmartSettings(Schema):
         load_default=REQUESTS_PER_MINUTE, validate=validate.Range(min=1, max=600),
         metadata={"label": "Requests per minute",
                   "help": "Walmart publishes no limit for the Returns API; 60 per minute is a third-party figure. "
-                          "Lower it when other tools use the same keys (the sandbox allows 30 per hour)."})
+                          "Lower it when other tools use the same keys, or for the sandbox."})
     refunds_per_minute = fields.Integer(
         load_default=REQUESTS_PER_MINUTE, validate=validate.Range(min=1, max=600),
         metadata={"label": "Refunds per minute", "help": "The budget of POST /v3/returns/{id}/refund alone."})

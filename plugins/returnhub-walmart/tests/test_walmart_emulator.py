@@ -93,3 +93,12 @@ def test_every_request_has_its_own_correlation_id(make_adapter, page_walker, sta
     ids = [e.headers.get("Wm-Qos.Correlation-Id") for e in emu.ledger.entries]
     assert all(ids) and len(set(ids)) == len(ids)
     assert {e.headers.get("Wm-Svc.Name") for e in emu.ledger.entries} == {"Walmart Marketplace"}
+
+
+def test_the_token_endpoint_wants_basic_client_credentials(emu):
+    form = {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    resp = httpx.post(f"{emu.url}/v3/token", data=form, headers=headers(None))
+    assert resp.status_code == 401 and resp.json()["errors"][0]["field"] == "Authorization"
+    resp = httpx.post(f"{emu.url}/v3/token", json={"grant_type": "client_credentials"},
+                      auth=(CLIENT_ID, CLIENT_SECRET), headers=headers(None))
+    assert resp.status_code == 400
