@@ -12,6 +12,14 @@ class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):
         pass
 
+    def make_environ(self):
+        """Keep header names with underscores (Walmart's ``WM_SEC.ACCESS_TOKEN``), which werkzeug drops."""
+        environ = super().make_environ()
+        for key, value in self.headers.items():
+            if "_" in key:
+                environ.setdefault(f"HTTP_{key.upper().replace('-', '_')}", value.replace("\r\n", ""))
+        return environ
+
 
 class EmulatorServer:
     """``with EmulatorServer(app) as emu: emu.url`` — a real HTTP server on 127.0.0.1."""
