@@ -241,13 +241,15 @@ elseif ts == now and tokens >= 1 then
   taken = math.min(want, math.floor(tokens))
   tokens = tokens - taken
 else
-  wait = ts - now + math.max(0, 1 - tokens) / rate
+  -- never 0 without a token: the caller would go on without one
+  wait = math.max(0.000001, ts - now + math.max(0, 1 - tokens) / rate)
 end
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'ts', string.format('%.6f', ts))
+-- %.17g round-trips a double: a rounded ts a hair after now would leave the bucket stuck in the future
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.17g', ts))
 local ttl = math.ceil((ts - now + capacity / rate) * 1000) + 1000
 if given ~= nil then ttl = ttl + 3600000 end  -- a fake clock's bucket must not expire with real time
 redis.call('PEXPIRE', KEYS[1], ttl)
-return {string.format('%.6f', wait), taken}
+return {string.format('%.9f', wait), taken}
 """
 
 

@@ -500,3 +500,16 @@ def test_a_lease_saves_redis_calls(redis_conn):
 
 def test_a_slow_bucket_takes_one_token_per_request(redis_conn):
     assert RateLimiter(redis_conn, "conn:11", requests=10, per_seconds=1).lease == 1
+
+
+def test_a_bucket_never_lets_a_request_through_without_a_token(redis_conn, fake_clock):
+    """Whatever the clock's sub-microsecond digits, a bucket of 2 hands out 2 tokens, then only waits.
+
+    (A timestamp stored rounded up to the microsecond once left the bucket 'in the future', and the
+    script answered 'wait 0, no token': the request went out without one.)"""
+    for n in range(40):
+        fake_clock.set(1_796_049_405 + n / 7 + 1e-7 * n)
+        limiter = RateLimiter(redis_conn, f"conn:round:{n}", requests=2, per_seconds=1)
+        answers = [limiter._run(0, 1) for _ in range(4)]
+        assert [taken for _, taken in answers] == [1, 1, 0, 0], answers
+        assert all(wait > 0 for wait, _ in answers[2:]), answers
