@@ -54,11 +54,11 @@ def prepare_demo(config: Config) -> PreparedDemo:
     marketplaces = [m for m in hub.registry.marketplaces if m in emulators]
     if not shops:
         return prepared
-    shop = shops[0]
-    shop_app, shop_server = apps[shop]
     with hub.session() as s:
         merchant_id = s.scalar(select(Merchant.id).where(Merchant.name == DEMO_MERCHANT))
-    for marketplace in marketplaces:
+    for n, marketplace in enumerate(marketplaces):
+        shop = shops[n % len(shops)]  # spread the marketplaces over the shop plugins: each gets a demo
+        shop_app, shop_server = apps[shop]
         m_app, m_server = apps[marketplace]
         if emulators[marketplace].demo_orders and emulators[shop].seed_orders:
             emulators[shop].seed_orders(shop_app, emulators[marketplace].demo_orders(m_app))
