@@ -33,6 +33,18 @@ class PreparedDemo:
         return "\n".join(lines)
 
 
+def _test_fixture(hub, slug: str) -> bool:
+    """A plugin of the core's own test fixtures (installed by ``make test``), never shown in the demo."""
+    info = hub.registry.plugins.get(slug)
+    return bool(info and info.distribution == "returnhub-testplugins")
+
+
+def _preferred(hub, slugs: list[str]) -> list[str]:
+    """The real plugins among ``slugs``; the core's test fixtures only when no real one is installed."""
+    real = [slug for slug in slugs if not _test_fixture(hub, slug)]
+    return real or slugs
+
+
 def prepare_demo(config: Config) -> PreparedDemo:
     """Start every plugin's emulator on loopback and point demo connections (returns on) at them."""
     config = replace(config, allow_local_hosts=sorted(set(config.allow_local_hosts) | {"127.0.0.1"}),
@@ -50,8 +62,8 @@ def prepare_demo(config: Config) -> PreparedDemo:
         server = EmulatorServer(app).start()
         prepared.servers.append(server)
         apps[slug] = (app, server)
-    shops = [s for s in hub.registry.shops if s in emulators]
-    marketplaces = [m for m in hub.registry.marketplaces if m in emulators]
+    shops = _preferred(hub, [s for s in hub.registry.shops if s in emulators])
+    marketplaces = _preferred(hub, [m for m in hub.registry.marketplaces if m in emulators])
     if not shops:
         return prepared
     with hub.session() as s:
