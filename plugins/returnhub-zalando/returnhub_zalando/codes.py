@@ -1,4 +1,5 @@
 """Zalando's order-line return reason codes (developers.merchants.zalando.com/docs/orders-returns.html)."""
+import re
 
 REASONS = {0: "UNKNOWN_CAUSE", 1: "DISLIKE", 2: "SIZE_BIG", 3: "SIZE_SMALL", 4: "VALUE_FOR_MONEY",
            5: "DELIVERY_TOO_LATE", 6: "NOT_LIKE_IMAGINED", 9: "ARTICLE_WRONG", 10: "DEFECTIVE"}
@@ -13,13 +14,12 @@ def reason_for(*texts: str | None, default: int = 0) -> int:
     for text in texts:
         if not text:
             continue
-        word = str(text).strip()
+        first = re.match(r"\s*(\d+|[A-Za-z_]+)", str(text))
+        word = first.group(1) if first else ""
         if word.isdigit() and int(word) in REASONS:
             return int(word)
-        upper = word.upper().split()[0] if word.split() else ""
-        if upper in BY_NAME:
-            return BY_NAME[upper]
-        lower = word.lower()
-        if lower in HUB_TO_ZALANDO:
-            return HUB_TO_ZALANDO[lower]
+        if word.upper() in BY_NAME:
+            return BY_NAME[word.upper()]
+        if word.lower() in HUB_TO_ZALANDO:
+            return HUB_TO_ZALANDO[word.lower()]
     return default

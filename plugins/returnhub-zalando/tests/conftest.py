@@ -103,9 +103,8 @@ def register(hub):
     Zalando's API has no return to fetch; until the core's manual registration lands, this is how a
     test enters one (the core's own test-return command, minus the ``is_test`` flag so it is pushed).
     """
-    from hub.model import load_return
+    from hub.model import State, load_return
     from hub.sync.commands import add_test_return, queue_next
-    from hub.model import State
 
     def make(cid: int, data: dict) -> None:
         ret = load_return(data)
