@@ -103,7 +103,7 @@ class ZalandoMarketplace(Marketplace):
             except InvalidPayload as exc:
                 items.append(Quarantined(reason=str(exc), raw=row, external_id=None))
         fresh = cur.fresh(usable, external_id=lambda r: f"zrs-{mapping.zrs_id(r)}",
-                          updated=lambda r: mapping._moment(r.get("returned_date")))
+                          updated=lambda r: mapping.as_moment(r.get("returned_date")))
         items += [self._load(mapping.zrs_return, r) for r in fresh]
         return self._next(where, len(rows) >= size)
 

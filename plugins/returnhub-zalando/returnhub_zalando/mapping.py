@@ -21,7 +21,7 @@ def _price(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _moment(value: Any) -> str | None:
+def as_moment(value: Any) -> str | None:
     """A date-only value (``2026-11-29``) as midnight UTC; a timestamp unchanged."""
     text = _text(value)
     return f"{text}T00:00:00Z" if text and len(text) == 10 else text
@@ -115,7 +115,7 @@ def zrs_return(row: dict) -> dict:
     centre = _text(row.get("return_center") or row.get("warehouse"))
     return {
         "external_id": f"zrs-{item_id}", "marketplace_order_id": order or item_id,
-        "requested_at": _moment(row.get("returned_date")), "fulfilment": "marketplace", "fulfilment_method": ZRS,
+        "requested_at": as_moment(row.get("returned_date")), "fulfilment": "marketplace", "fulfilment_method": ZRS,
         "customer": {"name": None, "email": None},
         "flags": [f"informational: received by Zalando return centre {centre or ''}".strip()
                   + "; Zalando inspects the item and refunds the customer"],
