@@ -3,8 +3,9 @@
 What it holds the client to: HTTP Basic with the retailer's login (401 otherwise); ``GET
 /orders/download[/v2]`` needs an ISO 8601 ``from`` (``to`` optional) and lists orders released in
 between as Fruugo's order XML; ``POST /orders/return`` (form: ``orderId``, repeated ``item`` =
-``fruugoProductId,fruugoSkuId,quantity``) confirms whole announced lines only: an unknown order or line,
-or a quantity other than the line's open announced count, is refused (400, nothing applied).
+``fruugoProductId,fruugoSkuId,quantity``, optional ``returnReason``) confirms whole announced lines only:
+an unknown order, line or reason, or a quantity other than the line's open announced count, is refused
+(400, nothing applied).
 Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from flask import Flask, Response, jsonify, request
 from hub import clock
 from hub.sdk.cursor import parse_time
 from hub.testing.emulation import EmulatorApp
+from returnhub_fruugo.settings import RETURN_REASONS
 
 USERNAME = "retailer-444"
 PASSWORD = "Fr7uUg0-portal-pass"
@@ -145,6 +147,9 @@ def create_app(*, demo: bool = False, state: FruugoState | None = None) -> Flask
             order = state.orders.get(oid)
             if not oid.isdigit() or order is None:
                 return refuse(400, f"Order {oid!r} not found")
+            reason = request.form.get("returnReason")
+            if reason is not None and reason not in RETURN_REASONS:
+                return refuse(400, f"Invalid returnReason {reason!r}; valid: {', '.join(RETURN_REASONS)}")
             lines = {(line["fruugoProductId"], line["fruugoSkuId"]): line for line in order["lines"]}
             plan = []
             items = request.form.getlist("item") or [f"{p},{s},{line['announced'] - line['returned']}"
@@ -163,7 +168,7 @@ def create_app(*, demo: bool = False, state: FruugoState | None = None) -> Flask
                 plan.append(line)
             for line in plan:
                 line["returned"] = line["announced"]
-            state.confirmations.append({"orderId": oid, "items": items})
+            state.confirmations.append({"orderId": oid, "items": items, "returnReason": reason})
             return orders_xml([order])
 
     _hooks(app, state)

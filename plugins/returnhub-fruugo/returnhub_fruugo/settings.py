@@ -3,7 +3,9 @@ from marshmallow import Schema, fields, validate
 
 PRODUCTION_API = "https://www.fruugo.com"
 DOWNLOAD_PATH = "/orders/download/v2"  # documented (Requests & Calls)
-RETURN_PATH = "/orders/return"  # UNVERIFIED: the return call's path was not readable in the sources found
+RETURN_PATH = "/orders/return"  # two third-party clients agree; the official page's table was not readable
+# Return reasons as the retailCRM client (gwinn/saas-connector) lists them; UNVERIFIED against Fruugo's page.
+RETURN_REASONS = ("unsatisfied_with_item", "item_did_not_match_description", "damaged_item", "wrong_item", "other")
 
 
 class FruugoSettings(Schema):
@@ -25,11 +27,11 @@ class FruugoSettings(Schema):
     return_path = fields.String(
         load_default=RETURN_PATH, validate=validate.Regexp(r"^/"),
         metadata={"label": "Return confirmation path",
-                  "help": "UNVERIFIED default /orders/return: check Fruugo's Requests & Calls page."})
+                  "help": "/orders/return (from two third-party clients; check Fruugo's Requests & Calls page)."})
     return_reason = fields.String(
-        load_default="", validate=validate.Length(max=100),
-        metadata={"label": "Return reason parameter",
-                  "help": "UNVERIFIED: sent as returnReason when set; empty sends none."})
+        load_default="", validate=validate.OneOf(("", *RETURN_REASONS)),
+        metadata={"label": "Return reason",
+                  "help": "Optional returnReason sent with every confirmation (UNVERIFIED values); empty: none."})
     window_days = fields.Integer(
         load_default=7, validate=validate.Range(min=1, max=31),
         metadata={"label": "Days per download",

@@ -58,3 +58,15 @@ def test_unreadable_xml_is_invalid_payload():
         mapping.parse_orders(b"<o:orders><unclosed>")
     with pytest.raises(InvalidPayload, match="not readable XML"):
         mapping.parse_orders(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>')
+
+
+def test_unknown_return_reason_is_refused_and_a_known_one_is_sent(emu, state, make_adapter):
+    order = state.seed(1)[0]
+    line = order["lines"][0]
+    item = f"{line['fruugoProductId']},{line['fruugoSkuId']},1"
+    bad = httpx.post(f"{emu.url}/orders/return", data={"orderId": order["orderId"], "item": item,
+                                                       "returnReason": "bored"}, auth=AUTH)
+    assert bad.status_code == 400 and "Invalid returnReason" in bad.text and line["returned"] == 0
+    make_adapter(return_reason="damaged_item").client.confirm_return(
+        order["orderId"], [(line["fruugoProductId"], line["fruugoSkuId"], 1)])
+    assert line["returned"] == 1 and state.confirmations[-1]["returnReason"] == "damaged_item"
