@@ -104,3 +104,18 @@ def test_bad_payloads_are_quarantined_and_the_batch_goes_on(hub, connection, sta
     reasons = quarantined(hub, cid)
     assert set(broken) <= set(reasons)
     assert any("unknown orderStatus 'TELEPORTED'" in str(r) for r in reasons.values())
+
+
+def test_each_line_is_confirmed_as_soon_as_it_is_decided(hub, connection, state, emu, shop_emu):
+    cid = connection()
+    order = state.seed(1, lines=2, quantity=1)[0]
+    in_shop(hub, cid, 1)
+    oid = order["orderId"]
+    first, second = sorted(find_return(hub, oid).lines, key=lambda line: line.external_line_id)
+    decide_in_fake_shop(hub, shop_emu.url, oid, {first.external_line_id: ("accepted", 1)})
+    settle(hub, cid, poll=False, done=lambda: len(state.confirmations) == 1)
+    assert state.confirmations[0]["items"] == [first.external_line_id.replace(":", ",") + ",1"]
+    decide_in_fake_shop(hub, shop_emu.url, oid, {second.external_line_id: ("accepted", 1)})
+    pushed(hub, cid, oid)
+    assert [c["items"] for c in state.confirmations][1] == [second.external_line_id.replace(":", ",") + ",1"]
+    assert [line["returned"] for line in order["lines"]] == [1, 1]
