@@ -89,6 +89,7 @@ def test_a_lost_answer_after_approve_is_not_approved_twice(hub, connection, stat
     pushed(hub, cid, ret["return_id"])
     assert len(state.decisions) == 1
     assert state.returns[ret["return_id"]]["return_status"] == "AWAITING_BUYER_SHIP"
+    assert len(decisions(emu)) == 2  # the lost answer was retried with the same key and replayed by TikTok
     keys = {tuple(e.query["idempotency_key"]) for e in decisions(emu)}
     assert len(keys) == 1
 
