@@ -15,6 +15,8 @@ from returnhub_lightspeed import decisions, lookup, notes, webhooks
 from returnhub_lightspeed.client import LightspeedClient
 from returnhub_lightspeed.settings import LightspeedSettings, parse_decisions
 
+WEBHOOK_TOPICS = ("orders/updated", "returns/*")
+
 
 def split_id(shop_return_id: str) -> tuple[str, str]:
     """``"<order id>/<reference>"`` → (order id, reference)."""
@@ -111,6 +113,16 @@ class LightspeedShop(Shop):
         return [r for r in self.client.pages("/returns", "returns", limit=self.settings["page_size"], max_pages=5,
                                              order=order_id)
                 if decisions.related_id(r.get("order")) == order_id]
+
+    def register_webhooks(self, callback_url: str, topics: tuple[str, ...] = WEBHOOK_TOPICS) -> list[str]:
+        """Subscribe ``callback_url`` to ``group/action`` topics (``POST /{lang}/webhooks.json``); their ids."""
+        out = []
+        for topic in topics:
+            group, action = topic.split("/")
+            body = {"webhook": {"isActive": True, "itemGroup": group, "itemAction": action,
+                                "language": self.settings["language"], "format": "json", "address": callback_url}}
+            out.append(str(self.client.post("/webhooks", body)["webhook"]["id"]))
+        return out
 
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookResult:
         """Verifies ``X-Signature``; an order webhook names the returns written into the order's memo, a return

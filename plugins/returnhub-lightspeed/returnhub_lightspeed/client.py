@@ -72,6 +72,9 @@ class LightspeedClient:
         # Not re-sent by the core's transport after a lost answer: the job's retry reads the order first.
         return self.json(self._send("PUT", path, json=body))
 
+    def post(self, path: str, body: dict) -> Any:
+        return self.json(self._send("POST", path, json=body))
+
     def pages(self, path: str, key: str, *, limit: int, max_pages: int | None = None, **params) -> Iterator[dict]:
         """Every item of a listing ``{key: [...]}``, page by page (``page``/``limit``)."""
         def send(pager: PageNumberPaginator) -> httpx.Response:
