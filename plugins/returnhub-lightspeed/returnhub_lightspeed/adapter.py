@@ -127,7 +127,7 @@ class LightspeedShop(Shop):
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookResult:
         """Verifies ``X-Signature``; an order webhook names the returns written into the order's memo, a return
         webhook the returns of its order's memo when the payload embeds it."""
-        webhooks.verify(headers, body, self.settings["api_secret"])
+        webhooks.verify(headers, body, self.settings["webhook_secret"] or self.settings["api_secret"])
         try:
             payload = json.loads(body or b"{}")
         except ValueError as exc:

@@ -46,6 +46,11 @@ class LightspeedSettings(Schema):
     api_secret = fields.String(
         required=True, load_only=True, validate=validate.Length(min=1),
         metadata={"secret": True, "label": "API secret", "help": "Also the key that signs webhooks."})
+    webhook_secret = fields.String(
+        load_default=None, allow_none=True, load_only=True,
+        metadata={"secret": True, "label": "Webhook secret (apps only)",
+                  "help": "Empty: webhooks are verified with the API secret; a Lightspeed app's webhooks are "
+                          "signed with the app secret instead."})
     order_lookup = fields.String(
         load_default="memo", validate=validate.OneOf(LOOKUPS),
         metadata={"label": "Marketplace order number is kept in",
