@@ -281,6 +281,8 @@ def create_app(demo: bool = False):
         shop.exhaust_for = float(request.get_json(force=True)["exhausted_for"])
         return jsonify(armed=True)
 
+    from returnhub_lightspeed.emulator_admin import bp
+    app.register_blueprint(bp)
     if demo:
         for n in range(1, 4):
             shop.add_order(lines=[{"sku": f"WEB-{n}", "quantity": n}], comment="Graag snel leveren")
