@@ -77,10 +77,11 @@ class Shop:
             order = {"id": oid, "createdAt": self.now(), "updatedAt": self.now(), "number": number or f"ORD{oid:05d}",
                      "status": "completed_shipped", "customStatusId": None, "channel": "main", "memo": memo,
                      "comment": comment, "email": "klant@example.com", "firstname": "Sanne", "lastname": "de Vries",
-                     "priceIncl": 0, "products": [{"id": 5000 + i, "sku": line.get("sku") or "", "ean":
-                                                   line.get("ean") or "", "quantityOrdered": int(line.get("quantity", 1)),
-                                                   "productTitle": line.get("title") or line.get("sku") or "Artikel"}
-                                                  for i, line in enumerate(lines)]}
+                     "priceIncl": 0, "products": [
+                         {"id": 5000 + i, "sku": line.get("sku") or "", "ean": line.get("ean") or "",
+                          "quantityOrdered": int(line.get("quantity", 1)),
+                          "productTitle": line.get("title") or line.get("sku") or "Artikel"}
+                         for i, line in enumerate(lines)]}
             self.orders[oid] = order
             return order
 

@@ -42,7 +42,8 @@ class LightspeedSettings(Schema):
         metadata={"label": "Shop language", "help": "A language the shop has; the API's URLs start with it."})
     api_key = fields.String(
         required=True, load_only=True, validate=validate.Length(min=1),
-        metadata={"secret": True, "label": "API key", "help": "Back office › Settings › Developers (or issued by Lightspeed)."})
+        metadata={"secret": True, "label": "API key",
+                  "help": "Back office › Settings › Developers (or issued by Lightspeed)."})
     api_secret = fields.String(
         required=True, load_only=True, validate=validate.Length(min=1),
         metadata={"secret": True, "label": "API secret", "help": "Also the key that signs webhooks."})
