@@ -10,7 +10,15 @@ from sqlalchemy import select
 from hub import clock
 from hub.db import ReturnRow
 from hub.model import Decision, LineDecision, State
-from hub.sync.commands import MANUAL_STATES, DecisionError, decide_manually, retry, retry_many, waiting_hint
+from hub.sync.commands import (
+    MANUAL_STATES,
+    DecisionError,
+    allowed_for,
+    decide_manually,
+    retry,
+    retry_many,
+    waiting_hint,
+)
 from hub.web import returns_query as rq
 from hub.web.context import hub, login_required, own_return
 from hub.web.links import shop_order_link
@@ -135,12 +143,9 @@ def export():
                     headers={"Content-Disposition": f'attachment; filename="returns-{stamp}.csv"'})
 
 
-def _manual_choices(registry, marketplace: str) -> list[str]:
+def _manual_choices(marketplace: str) -> list[str]:
     """Decisions a manual decision may take: what the marketplace accepts when it is sent there."""
-    cls = registry.marketplaces.get(marketplace)
-    if cls is not None and cls.takes_decisions:
-        return [d for d in cls.capabilities.decisions if d in Decision._value2member_map_]
-    return [d.value for d in Decision]
+    return [d.value for d in allowed_for(hub(), marketplace)]
 
 
 @bp.route("/returns/<int:return_id>")
@@ -159,7 +164,7 @@ def detail(return_id: int):
                            shop_title=shop.title if shop else row.connection.shop,
                            order_link=shop_order_link(hub(), row),
                            can_decide=State(row.state) in MANUAL_STATES, waiting=waiting_hint(hub(), row),
-                           choices=_manual_choices(registry, row.connection.marketplace))
+                           choices=_manual_choices(row.connection.marketplace))
 
 
 @bp.route("/returns/<int:return_id>/retry", methods=["POST"])
@@ -182,7 +187,7 @@ def decide(return_id: int):
         row = own_return(s, return_id)
         lines = [(line.external_line_id, line.quantity, line.decision) for line in row.lines]
         marketplace = row.connection.marketplace
-    choices = _manual_choices(hub().registry, marketplace)
+    choices = _manual_choices(marketplace)
     note = (request.form.get("note") or "").strip()
     decisions, problems = [], []
     for line_id, quantity, _current in lines:

@@ -315,7 +315,7 @@ def test_kept_is_refused_with_a_clear_reason(hub, emu, shop_emu, bol_connection,
     decide(hub, shop_emu, bol["returnId"], {rmas(bol)[0]: ("kept", 1)})
     decisions_to_bol(drain, cid)
     ret = row(hub, bol["returnId"])
-    assert ret.state == "needs_attention" and "no handling result for 'kept'" in ret.attention_reason
+    assert ret.state == "needs_attention" and "does not take 'kept'" in ret.attention_reason  # refused by the core
     assert emu.puts() == []
 
 
