@@ -73,7 +73,8 @@ def _close_if_decided(session, row: ReturnRow, actor: str, pushes: bool, note: s
                resume_state=None)
     if not pushes:
         transition(session, row, State.CLOSED_WITHOUT_PUSH, "system",
-                   "this marketplace takes no decision: it is recorded in Returnhub only")
+                   "test return: recorded in Returnhub only, never sent to the marketplace" if row.is_test
+                   else "this marketplace takes no decision: it is recorded in Returnhub only")
     return True
 
 

@@ -43,13 +43,16 @@ def _plugin_classes(marketplace: str, shop: str):
     return registry.marketplaces.get(marketplace), registry.shops.get(shop)
 
 
-def _render_form(conn, marketplace_cls, shop_cls, name, m_fields, s_fields, status=200, form_errors=()):
+def _render_form(conn, marketplace_cls, shop_cls, name, m_fields, s_fields, status=200, form_errors=(),
+                 name_error=None):
     return render_template("connections/form.html", conn=conn, name=name, marketplace=marketplace_cls,
-                           shop=shop_cls, m_fields=m_fields, s_fields=s_fields, form_errors=form_errors), status
+                           shop=shop_cls, m_fields=m_fields, s_fields=s_fields, form_errors=form_errors,
+                           name_error=name_error), status
 
 
 def _save(conn: Connection | None, marketplace_cls, shop_cls):
-    """Validate and store the submitted form; the connection id, or a re-rendered form with errors."""
+    """Validate and store the submitted form: (the connection id, None), or (None, what the form needs
+    to be shown again with its errors: name, name_error, m_fields, s_fields, form_errors)."""
     h = hub()
     name = (request.form.get("name") or "").strip()
     m_data = settings_form.read(marketplace_cls.settings_schema, "m", request.form)
@@ -63,15 +66,16 @@ def _save(conn: Connection | None, marketplace_cls, shop_cls):
         except ValidationError as exc:
             errors[key] = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
     form_errors = []
+    name_error = None
     if not name:
-        form_errors.append("Give the connection a name.")
+        name_error = "Give the connection a name."
     elif len(name) > 200:
-        form_errors.append("The name can have at most 200 characters.")
+        name_error = "The name can have at most 200 characters."
     for key, cls in (("m", marketplace_cls), ("s", shop_cls)):
         general = errors[key].pop("_schema", None)
         if general:
             form_errors.append(f"{cls.title}: {' '.join(map(str, general))}")
-    if form_errors or errors["m"] or errors["s"]:
+    if name_error or form_errors or errors["m"] or errors["s"]:
         m_fields = settings_form.build(marketplace_cls.settings_schema, "m",
                                        stored=conn.marketplace_settings if conn else None,
                                        submitted=settings_form.shown(marketplace_cls.settings_schema, m_data),
@@ -79,8 +83,9 @@ def _save(conn: Connection | None, marketplace_cls, shop_cls):
         s_fields = settings_form.build(shop_cls.settings_schema, "s", stored=conn.shop_settings if conn else None,
                                        submitted=settings_form.shown(shop_cls.settings_schema, s_data),
                                        errors=errors["s"])
-        return None, _render_form(conn, marketplace_cls, shop_cls, name, m_fields, s_fields, 400,
-                                  form_errors or ["Check the fields marked below."])
+        shown = ([name_error] if name_error else []) + form_errors
+        return None, dict(name=name, name_error=name_error, m_fields=m_fields, s_fields=s_fields,
+                          form_errors=shown or ["Check the fields marked below."])
     with h.session() as s:
         if conn is None:
             row = Connection(merchant_id=g.merchant_id, name=name, marketplace=marketplace_cls.slug,
@@ -109,7 +114,8 @@ def new():
     if request.method == "POST":
         connection_id, failed = _save(None, marketplace_cls, shop_cls)
         if failed:
-            return failed
+            return _render_form(None, marketplace_cls, shop_cls, failed["name"], failed["m_fields"],
+                                failed["s_fields"], 400, failed["form_errors"], failed["name_error"])
         flash("Connection saved. Test it, then switch Returns on under “Advanced settings”.", "info")
         return redirect(url_for("connections.show", connection_id=connection_id))
     name = f"{marketplace_cls.title} → {shop_cls.title}"
@@ -136,20 +142,22 @@ def show(connection_id: int):
             flash("A plugin of this connection is not loaded; its settings cannot be changed now.", "error")
             return redirect(url_for("connections.show", connection_id=connection_id))
         _id, failed = _save(conn, marketplace_cls, shop_cls)
-        if failed:
-            return failed
-        flash("Settings saved.", "info")
-        return redirect(url_for("connections.show", connection_id=connection_id))
-    m_fields = settings_form.build(marketplace_cls.settings_schema, "m", stored=conn.marketplace_settings) \
-        if marketplace_cls else []
-    s_fields = settings_form.build(shop_cls.settings_schema, "s", stored=conn.shop_settings) if shop_cls else []
+        if not failed:
+            flash("Settings saved.", "info")
+            return redirect(url_for("connections.show", connection_id=connection_id))
+    else:
+        failed = None
+    form = failed or dict(
+        name=conn.name, name_error=None, form_errors=(),
+        m_fields=settings_form.build(marketplace_cls.settings_schema, "m", stored=conn.marketplace_settings)
+        if marketplace_cls else [],
+        s_fields=settings_form.build(shop_cls.settings_schema, "s", stored=conn.shop_settings) if shop_cls else [])
     webhook_url = None
     if shop_cls and shop_cls.webhook_decisions and conn.webhook_token:
         webhook_url = url_for("webhooks.receive", token=conn.webhook_token, _external=True)
     return render_template("connections/show.html", conn=conn, marketplace=marketplace_cls, shop=shop_cls,
-                           m_fields=m_fields, s_fields=s_fields, counts=counts, quarantined=quarantined,
-                           next_run=next_run(conn, h.config), webhook_url=webhook_url,
-                           name=conn.name)
+                           counts=counts, quarantined=quarantined, next_run=next_run(conn, h.config),
+                           webhook_url=webhook_url, **form), 400 if failed else 200
 
 
 @bp.route("/<int:connection_id>/test", methods=["POST"])
