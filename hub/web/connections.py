@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets as _secrets
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
@@ -68,9 +69,9 @@ def _save(conn: Connection | None, marketplace_cls, shop_cls):
     form_errors = []
     name_error = None
     if not name:
-        name_error = "Give the connection a name."
+        name_error = gettext("Give the connection a name.")
     elif len(name) > 200:
-        name_error = "The name can have at most 200 characters."
+        name_error = gettext("The name can have at most 200 characters.")
     for key, cls in (("m", marketplace_cls), ("s", shop_cls)):
         general = errors[key].pop("_schema", None)
         if general:
@@ -85,7 +86,7 @@ def _save(conn: Connection | None, marketplace_cls, shop_cls):
                                        errors=errors["s"])
         shown = ([name_error] if name_error else []) + form_errors
         return None, dict(name=name, name_error=name_error, m_fields=m_fields, s_fields=s_fields,
-                          form_errors=shown or ["Check the fields marked below."])
+                          form_errors=shown or [gettext("Check the fields marked below.")])
     with h.session() as s:
         if conn is None:
             row = Connection(merchant_id=g.merchant_id, name=name, marketplace=marketplace_cls.slug,
@@ -108,7 +109,7 @@ def new():
     marketplace_cls, shop_cls = _plugin_classes(marketplace_slug, shop_slug)
     if marketplace_cls is None or shop_cls is None:
         if request.method == "POST" or marketplace_slug or shop_slug:
-            flash("Choose an installed marketplace and shop.", "error")
+            flash(gettext("Choose an installed marketplace and shop."), "error")
         return render_template("connections/choose.html", registry=registry,
                                marketplace=marketplace_slug, shop=shop_slug), 400 if request.method == "POST" else 200
     if request.method == "POST":
@@ -116,7 +117,7 @@ def new():
         if failed:
             return _render_form(None, marketplace_cls, shop_cls, failed["name"], failed["m_fields"],
                                 failed["s_fields"], 400, failed["form_errors"], failed["name_error"])
-        flash("Connection saved. Test it, then switch Returns on under “Advanced settings”.", "info")
+        flash(gettext("Connection saved. Test it, then switch Returns on under “Advanced settings”."), "info")
         return redirect(url_for("connections.show", connection_id=connection_id))
     name = f"{marketplace_cls.title} → {shop_cls.title}"
     return _render_form(None, marketplace_cls, shop_cls, name,
@@ -139,11 +140,11 @@ def show(connection_id: int):
     marketplace_cls, shop_cls = _plugin_classes(conn.marketplace, conn.shop)
     if request.method == "POST":
         if marketplace_cls is None or shop_cls is None:
-            flash("A plugin of this connection is not loaded; its settings cannot be changed now.", "error")
+            flash(gettext("A plugin of this connection is not loaded; its settings cannot be changed now."), "error")
             return redirect(url_for("connections.show", connection_id=connection_id))
         _id, failed = _save(conn, marketplace_cls, shop_cls)
         if not failed:
-            flash("Settings saved.", "info")
+            flash(gettext("Settings saved."), "info")
             return redirect(url_for("connections.show", connection_id=connection_id))
     else:
         failed = None
@@ -186,9 +187,10 @@ def returns_switch(connection_id: int):
     if value == "on":
         if active:
             sync_now(hub(), connection_id)
-        flash("Returns switched on. Returns are fetched now and then every poll interval.", "info")
+        flash(gettext("Returns switched on. Returns are fetched now and then every poll interval."), "info")
     else:
-        flash("Returns switched off. Nothing is fetched or sent for this connection until you switch it on.", "info")
+        flash(gettext("Returns switched off. Nothing is fetched or sent for this connection until you switch it on."),
+              "info")
     return redirect(url_for("connections.show", connection_id=connection_id))
 
 
@@ -199,12 +201,12 @@ def sync(connection_id: int):
         conn = own_connection(s, connection_id)
         active, enabled = conn.active, conn.returns_enabled
     if not enabled:
-        flash("Switch Returns on for this connection first (Advanced settings).", "error")
+        flash(gettext("Switch Returns on for this connection first (Advanced settings)."), "error")
     elif not active:
-        flash("This connection needs new credentials before it can sync.", "error")
+        flash(gettext("This connection needs new credentials before it can sync."), "error")
     else:
         sync_now(hub(), connection_id)
-        flash("Sync queued: new returns and decisions are fetched now.", "info")
+        flash(gettext("Sync queued: new returns and decisions are fetched now."), "info")
     back = request.form.get("back")
     if back == "index":
         return redirect(url_for("connections.index"))

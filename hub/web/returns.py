@@ -5,6 +5,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from hub import clock
@@ -79,12 +80,13 @@ def bulk_retry():
     if not back.startswith("/") or back.startswith("//") or "\\" in back:
         back = url_for("returns.index")
     if not return_ids:
-        flash("Select the returns to retry first.", "error")
+        flash(gettext("Select the returns to retry first."), "error")
         return redirect(back)
     done = retry_many(hub(), _owned_ids(return_ids), f"user:{g.user_email}")
     skipped = len(set(return_ids)) - done
-    flash(f"Retry queued for {done} return{'s' if done != 1 else ''}."
-          + (f" {skipped} no longer needed one." if skipped else ""), "info" if done else "error")
+    flash(ngettext("Retry queued for %(num)d return.", "Retry queued for %(num)d returns.", done)
+          + (" " + ngettext("%(num)d no longer needed one.", "%(num)d no longer needed one.", skipped) if skipped else ""),
+          "info" if done else "error")
     return redirect(back)
 
 
@@ -173,9 +175,9 @@ def retry_return(return_id: int):
     with hub().session() as s:
         own_return(s, return_id)
     if retry(hub(), return_id, f"user:{g.user_email}"):
-        flash("Retry queued.", "info")
+        flash(gettext("Retry queued."), "info")
     else:
-        flash("This return does not need a retry.", "error")
+        flash(gettext("This return does not need a retry."), "error")
     return redirect(url_for("returns.detail", return_id=return_id))
 
 
@@ -195,7 +197,8 @@ def decide(return_id: int):
         if not value:
             continue
         if value not in choices:
-            problems.append(f"'{value}' cannot be sent to this marketplace for line {line_id}.")
+            problems.append(gettext("'%(value)s' cannot be sent to this marketplace for line %(line)s.",
+                                    value=value, line=line_id))
             continue
         raw_qty = request.form.get(f"quantity:{line_id}") or str(quantity)
         try:
@@ -203,21 +206,22 @@ def decide(return_id: int):
             if not 0 <= qty <= quantity:
                 raise ValueError
         except ValueError:
-            problems.append(f"Quantity for line {line_id} must be a whole number from 0 to {quantity}.")
+            problems.append(gettext("Quantity for line %(line)s must be a whole number from 0 to %(max)s.",
+                                    line=line_id, max=quantity))
             continue
         decisions.append(LineDecision(external_line_id=line_id, decision=Decision(value), quantity=qty))
     if not decisions and not problems:
-        problems.append("Choose a decision for at least one line.")
+        problems.append(gettext("Choose a decision for at least one line."))
     if not note:
-        problems.append("A note is required for a manual decision (why it is set here and not in the shop).")
+        problems.append(gettext("A note is required for a manual decision (why it is set here and not in the shop)."))
     if not problems:
         try:
             decided = decide_manually(hub(), return_id, decisions, note, f"user:{g.user_email}")
         except DecisionError as exc:
             problems.append(str(exc)[:1].upper() + str(exc)[1:] + ".")
         else:
-            flash("Decision recorded." + ("" if decided else " Lines without a decision keep the return open."),
-                  "info")
+            flash(gettext("Decision recorded.") if decided
+                  else gettext("Decision recorded. Lines without a decision keep the return open."), "info")
     for problem in problems:
         flash(problem, "error")
     return redirect(url_for("returns.detail", return_id=return_id) + ("#decide" if problems else ""))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext
 from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
@@ -19,12 +20,12 @@ from hub.model import Decision, State
 
 # name -> (label, column or None for id only, descending)
 SORTS = {
-    "newest": ("Newest first", None, True),
-    "oldest": ("Oldest first", None, False),
-    "requested_desc": ("Requested (latest)", ReturnRow.requested_at, True),
-    "requested_asc": ("Requested (earliest)", ReturnRow.requested_at, False),
-    "order": ("Order id", ReturnRow.marketplace_order_id, False),
-    "updated": ("Last change", ReturnRow.updated_at, True),
+    "newest": (lazy_gettext("Newest first"), None, True),
+    "oldest": (lazy_gettext("Oldest first"), None, False),
+    "requested_desc": (lazy_gettext("Requested (latest)"), ReturnRow.requested_at, True),
+    "requested_asc": (lazy_gettext("Requested (earliest)"), ReturnRow.requested_at, False),
+    "order": (lazy_gettext("Order id"), ReturnRow.marketplace_order_id, False),
+    "updated": (lazy_gettext("Last change"), ReturnRow.updated_at, True),
 }
 
 
