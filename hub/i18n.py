@@ -27,6 +27,15 @@ DECISION_LABELS = {
 }
 
 
+REASON_LABELS = {
+    "too_small": lazy_gettext("too small"), "too_big": lazy_gettext("too big"), "defective": lazy_gettext("defective"),
+    "damaged_in_transit": lazy_gettext("damaged in transit"), "wrong_item": lazy_gettext("wrong item"),
+    "not_as_described": lazy_gettext("not as described"), "changed_mind": lazy_gettext("changed mind"),
+    "found_cheaper": lazy_gettext("found cheaper"), "ordered_twice": lazy_gettext("ordered twice"),
+    "late_delivery": lazy_gettext("late delivery"), "other": lazy_gettext("other"),
+}
+
+
 def select_locale() -> str:
     """The signed-in user's language, else the browser's best match among ours, else English."""
     chosen = g.get("user_language")
@@ -70,5 +79,5 @@ def init_i18n(app) -> Babel:
     app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled_directory(app.instance_path))
     babel = Babel(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, REASON_LABELS=REASON_LABELS)
     return babel

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from hub import clock
 from hub.db import ReturnRow
 from hub.model import Decision, LineDecision, State
+from hub.model.reasons import Reason
+from hub.reasons import reason_of
 from hub.sync.commands import (
     MANUAL_STATES,
     DecisionError,
@@ -23,6 +25,7 @@ from hub.sync.commands import (
 from hub.web import returns_query as rq
 from hub.web.context import hub, login_required, own_return
 from hub.web.links import shop_order_link
+from hub.web.reasons_query import reason_case
 
 bp = Blueprint("returns", __name__)
 PAGE = 50
@@ -42,6 +45,7 @@ def index():
     with hub().session() as s:
         connections = rq.merchant_connections(s, g.merchant_id)
         ids = rq.marketplace_connection_ids(connections, f)
+        f.reason_clause = reason_case(connections, hub().registry)
         rq.resolve_search(s, ids, f)
         try:
             rows, next_cursor = rq.page(s, ids, f, PAGE)
@@ -55,7 +59,20 @@ def index():
     marketplaces = sorted({c.marketplace for c in connections})
     return render_template("returns/index.html", rows=rows, counts=counts, states=list(State), f=f,
                            next_cursor=next_cursor, connections=connections, marketplaces=marketplaces,
-                           titles=titles, decisions=list(Decision), sorts=rq.SORTS)
+                           titles=titles, decisions=list(Decision), sorts=rq.SORTS, reasons=list(Reason),
+                           reason_for=_reason_for)
+
+
+def _reason_for(line, marketplace: str) -> str:
+    """A line's canonical reason value (``hub.model.Reason``) for its marketplace."""
+    return reason_of(hub().registry.marketplaces.get(marketplace), line.reason_code, line.reason_text).value
+
+
+def _original_reason(line) -> str:
+    """The marketplace's own words: its text with the code, or whichever is given."""
+    if line.reason_text and line.reason_code and line.reason_text != line.reason_code:
+        return f"{line.reason_text} ({line.reason_code})"
+    return line.reason_text or line.reason_code or ""
 
 
 def _owned_ids(return_ids: list[int]) -> list[int]:
@@ -85,7 +102,8 @@ def bulk_retry():
     done = retry_many(hub(), _owned_ids(return_ids), f"user:{g.user_email}")
     skipped = len(set(return_ids)) - done
     flash(ngettext("Retry queued for %(num)d return.", "Retry queued for %(num)d returns.", done)
-          + (" " + ngettext("%(num)d no longer needed one.", "%(num)d no longer needed one.", skipped) if skipped else ""),
+          + (" " + ngettext("%(num)d no longer needed one.", "%(num)d no longer needed one.", skipped)
+             if skipped else ""),
           "info" if done else "error")
     return redirect(back)
 
@@ -97,7 +115,8 @@ def _cell(value) -> str:
 
 
 EXPORT_HEADER = ["hub_id", "return_id", "marketplace", "connection", "marketplace_order_id", "shop_order_id",
-                 "shop_return_id", "customer", "state", "attention_reason", "items", "decisions",
+                 "shop_return_id", "customer", "state", "attention_reason", "items", "reasons", "reasons_original",
+                 "decisions",
                  "requested_at", "decided_at"]
 
 
@@ -110,7 +129,7 @@ def export():
         return Response("\n".join(f.errors) + "\n", status=400, mimetype="text/plain")
     f.after = None
     titles = _marketplace_titles()
-    session_factory, merchant_id = hub().session, g.merchant_id
+    session_factory, merchant_id, registry = hub().session, g.merchant_id, hub().registry
 
     def generate():
         buffer = io.StringIO()
@@ -122,6 +141,7 @@ def export():
                 connections = rq.merchant_connections(s, merchant_id)
                 names = {c.id: (c.name, c.marketplace) for c in connections}
                 ids = rq.marketplace_connection_ids(connections, f)
+                f.reason_clause = reason_case(connections, registry)
                 if cursor is None:
                     rq.resolve_search(s, ids, f)
                 rows, cursor = rq.page(s, ids, rq.Filters(**{**f.__dict__, "after": cursor}), EXPORT_CHUNK)
@@ -131,6 +151,9 @@ def export():
                         r.id, r.external_id, titles.get(marketplace, marketplace), name, r.marketplace_order_id,
                         r.shop_order_id, r.shop_return_id, (r.customer or {}).get("name"), r.state, r.attention_reason,
                         "; ".join(f"{line.quantity} x {line.sku or line.ean or line.title}" for line in r.lines),
+                        "; ".join(reason_of(registry.marketplaces.get(marketplace), line.reason_code,
+                                            line.reason_text).value for line in r.lines),
+                        "; ".join(_original_reason(line) for line in r.lines),
                         "; ".join(f"{line.sku or line.external_line_id}: {line.decision} x{line.decision_quantity}"
                                   for line in r.lines if line.decision),
                         r.requested_at.isoformat(), r.decided_at.isoformat() if r.decided_at else "")])
@@ -166,7 +189,7 @@ def detail(return_id: int):
                            shop_title=shop.title if shop else row.connection.shop,
                            order_link=shop_order_link(hub(), row),
                            can_decide=State(row.state) in MANUAL_STATES, waiting=waiting_hint(hub(), row),
-                           choices=_manual_choices(row.connection.marketplace))
+                           choices=_manual_choices(row.connection.marketplace), reason_for=_reason_for)
 
 
 @bp.route("/returns/<int:return_id>/retry", methods=["POST"])

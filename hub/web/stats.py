@@ -74,8 +74,12 @@ def _latency_hours(session, ids: list[int], first: date) -> dict:
             "p95": _histogram_percentile(histogram, total, 0.95)}
 
 
-def dashboard(session, merchant_id: int, days: int, titles: dict[str, str]) -> dict:
-    """Counts by state, returns per day, top reasons, shares by marketplace and SKU, decision latency."""
+def dashboard(session, merchant_id: int, days: int, titles: dict[str, str], classify=None) -> dict:
+    """Counts by state, returns per day, top reasons, shares by marketplace and SKU, decision latency.
+
+    ``classify(marketplace, reason)`` gives a reason's canonical value (``hub.model.Reason``), so the top
+    reasons compare marketplaces under one label, with each marketplace's units beside it.
+    """
     connections = dict(session.execute(select(Connection.id, Connection.marketplace)
                                        .where(Connection.merchant_id == merchant_id)).all())
     ids = list(connections) or [-1]
@@ -98,6 +102,20 @@ def dashboard(session, merchant_id: int, days: int, titles: dict[str, str]) -> d
     reasons: Counter[str] = Counter()
     for reason, n, _lines in _totals(session, StatsReason, StatsReason.reason, ids, first):
         reasons[str(reason)] += int(n or 0)
+    canonical: Counter[str] = Counter()
+    split: dict[str, Counter[str]] = {}
+    originals: dict[str, Counter[str]] = {}
+    if classify is not None:
+        units_by = func.sum(StatsReason.units)
+        for cid, reason, n in session.execute(
+                select(StatsReason.connection_id, StatsReason.reason, units_by)
+                .where(*_in_period(StatsReason, ids, first))
+                .group_by(StatsReason.connection_id, StatsReason.reason)).all():
+            slug = connections.get(cid)
+            value = str(classify(slug, reason))
+            canonical[value] += int(n or 0)
+            split.setdefault(value, Counter())[titles.get(slug, slug)] += int(n or 0)
+            originals.setdefault(value, Counter())[str(reason)] += int(n or 0)
     units: Counter[str] = Counter()
     lines: Counter[str] = Counter()
     for item, n, line_count in _totals(session, StatsItem, StatsItem.item, ids, first):
@@ -108,6 +126,9 @@ def dashboard(session, merchant_id: int, days: int, titles: dict[str, str]) -> d
         "days": days, "first": first, "today": today, "states": states, "per_day": per_day,
         "returns_total": sum(by_marketplace.values()), "units_total": sum(units.values()),
         "reasons": reasons.most_common(8),
+        "canonical_reasons": [(value, n, dict(split[value].most_common()),
+                               [o for o, _ in originals[value].most_common(3)])
+                              for value, n in canonical.most_common(11)],
         "skus": [(key, n, lines[key]) for key, n in units.most_common(10)],
         "by_marketplace": by_marketplace.most_common(),
         "latency": _latency_hours(session, ids, first),
