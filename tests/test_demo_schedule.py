@@ -34,6 +34,11 @@ def test_the_demo_schedule_stays_within_amazons_default_report_quotas(hub, fake_
     assert _polls_until_dry(hub, fake_clock, DEMO_POLL_SECONDS, operation) is None
 
 
-def test_the_old_30_second_schedule_ran_dry_within_a_quarter_hour(hub, fake_clock):
-    dry = _polls_until_dry(hub, fake_clock, 30, "createReport")
-    assert dry is not None and dry * 30 < 15 * 60
+@pytest.mark.parametrize("operation", ["createReport", "getReportDocument"])
+def test_a_poll_spends_no_more_than_its_interval_refills(operation):
+    """The arithmetic behind the schedule: two report calls a poll against Amazon's default rate; the old
+    30 s demo schedule asked four a minute of a bucket refilled with one."""
+    prefix = amazon_settings.RATE_LIMITED_OPERATIONS[operation]
+    rate = amazon_settings.AmazonSettings().fields[f"{prefix}_rate"].load_default
+    assert rate * 1.01 >= REPORT_STREAMS / DEMO_POLL_SECONDS
+    assert 3 * rate < REPORT_STREAMS / 30

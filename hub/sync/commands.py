@@ -23,10 +23,10 @@ from hub.sync.deciding import (
 )
 from hub.sync.pipeline import Job
 from hub.sync.records import new_row
-from hub.sync.state import record_creation, transition
+from hub.sync.state import record_creation, record_note, transition
 
 __all__ = ["MANUAL_STATES", "DecisionError", "Job", "RefusedDecision", "add_test_return", "allowed_for",
-           "build_scheduler", "decide_manually", "queue_next", "receive_webhook", "reconcile_soon",
+           "build_scheduler", "decide_manually", "queue_next", "receive_webhook", "record_note", "reconcile_soon",
            "record_shop_decisions", "retry", "retry_many", "run_worker", "sync_now", "waiting_hint"]
 
 

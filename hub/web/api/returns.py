@@ -102,7 +102,9 @@ def new_returns(limit: int, connection_id: int | None = None):
         items = []
         for row, accepted in rows:
             item = return_dict(row)
-            item.update(reference=f"returnhub-{row.connection_id}-{row.external_id}", accepted=accepted)
+            # not the shop's id yet: the shop names its own when it acknowledges the return
+            item.update(reference=f"returnhub-{row.connection_id}-{row.external_id}", accepted=accepted,
+                        shop_return_id=None)
             items.append(item)
         return {"items": items}
 
@@ -135,6 +137,7 @@ def acknowledge(body: dict, return_id: int):
         if inbox.acknowledged_at is None:
             inbox.acknowledged_at, inbox.shop_return_id = now(), shop_id
             row.shop_return_id = shop_id
+            commands.record_note(s, row, actor(), f"acknowledged by the shop as shop return {shop_id}")
     return return_detail(return_id)
 
 
