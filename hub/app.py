@@ -29,8 +29,9 @@ def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
     app.extensions["returnhub"] = hub
     csrf.init_app(app)
 
-    from hub.web import auth, connections, dashboard, ops, plugins_page, privacy, returns, tokens, webhooks
+    from hub.web import auth, connections, dashboard, language, ops, plugins_page, privacy, returns, tokens, webhooks
     app.register_blueprint(ops.bp)
+    app.register_blueprint(language.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(auth.bp)
@@ -45,6 +46,8 @@ def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
     for plugin_name, blueprint in hub.registry.blueprints():
         app.register_blueprint(blueprint, url_prefix=f"/plugins/{plugin_name}")
 
+    from hub.i18n import init_i18n
+    init_i18n(app)
     from hub.web.filters import register_filters
     register_filters(app)
     from hub.web import security_headers

@@ -158,19 +158,31 @@ def token():
     """API tokens for /api/v1 (shown once, stored hashed)."""
 
 
-def _merchant_id(hub, name: str) -> int:
+def _merchant_id(hub, name: str | None) -> int:
+    """The named merchant's id; without a name, the only merchant there is (else a clear error)."""
     from sqlalchemy import select
 
     from hub.db import Merchant
     with hub.session() as s:
+        if name is None:
+            merchants = s.execute(select(Merchant.id, Merchant.name).order_by(Merchant.name)).all()
+            if len(merchants) == 1:
+                return merchants[0].id
+            if not merchants:
+                raise click.ClickException("no merchant yet (create-user makes one)")
+            raise click.ClickException("several merchants: give --merchant, one of "
+                                       + ", ".join(repr(m.name) for m in merchants))
         found = s.scalar(select(Merchant.id).where(Merchant.name == name))
     if found is None:
         raise click.ClickException(f"no merchant named {name!r} (create-user makes one)")
     return found
 
 
+MERCHANT_HELP = "Merchant name (may be left out when there is only one merchant)."
+
+
 @token.command("create")
-@click.option("--merchant", "merchant_name", required=True, help="Merchant name.")
+@click.option("--merchant", "merchant_name", help=MERCHANT_HELP)
 @click.option("--name", required=True, help="What the token is for, e.g. 'shop sync'.")
 @click.option("--scope", "scopes", multiple=True, default=("returns:read",), show_default=True,
               type=click.Choice(["returns:read", "returns:write", "connections:write"]))
@@ -187,7 +199,7 @@ def token_create(merchant_name, name, scopes):
 
 
 @token.command("list")
-@click.option("--merchant", "merchant_name", required=True)
+@click.option("--merchant", "merchant_name", help=MERCHANT_HELP)
 def token_list(merchant_name):
     """A merchant's tokens: id, name, scopes, last used, revoked (never the token)."""
     from hub.api_tokens import list_tokens
@@ -199,14 +211,14 @@ def token_list(merchant_name):
 
 
 @token.command("revoke")
-@click.option("--merchant", "merchant_name", required=True)
+@click.option("--merchant", "merchant_name", help=MERCHANT_HELP)
 @click.argument("token_id", type=int)
 def token_revoke(merchant_name, token_id):
     """Revoke a token at once."""
     from hub.api_tokens import revoke
     hub = _hub()
     if not revoke(hub, _merchant_id(hub, merchant_name), token_id):
-        raise click.ClickException(f"no active token {token_id} for {merchant_name}")
+        raise click.ClickException(f"no active token {token_id} for {merchant_name or 'the merchant'}")
     click.echo(f"token {token_id} revoked")
 
 

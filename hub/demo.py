@@ -15,6 +15,12 @@ from hub.db.migrate import upgrade
 from hub.runtime import Hub
 from hub.testing.emulator import EmulatorServer
 
+# Marketplace polls of the demo: often enough to see returns arrive, rarely enough for every plugin's
+# default quotas. Amazon's createReport and getReportDocument sustain one call a minute (burst 15) and a
+# poll asks two reports (merchant- and Amazon-fulfilled): at 30 s the buckets ran dry within minutes
+# ("rate limit: no request slot within 30 s"); at 120 s a poll spends what a minute refills.
+DEMO_POLL_SECONDS = 120
+DEMO_DECISION_SECONDS = 30
 DEMO_EMAIL = "demo@returnhub.local"
 DEMO_MERCHANT = "Demo merchant"
 
@@ -48,7 +54,8 @@ def _preferred(hub, slugs: list[str]) -> list[str]:
 def prepare_demo(config: Config) -> PreparedDemo:
     """Start every plugin's emulator on loopback and point demo connections (returns on) at them."""
     config = replace(config, allow_local_hosts=sorted(set(config.allow_local_hosts) | {"127.0.0.1"}),
-                     poll_interval=min(config.poll_interval, 30), decision_interval=min(config.decision_interval, 30),
+                     poll_interval=min(config.poll_interval, DEMO_POLL_SECONDS),
+                     decision_interval=min(config.decision_interval, DEMO_DECISION_SECONDS),
                      retry_base_seconds=min(config.retry_base_seconds, 10), secure_cookies=False)
     upgrade(config.resolved_database_url())
     hub = Hub(config)

@@ -243,6 +243,11 @@ def test_cli_token_create_list_revoke(hub, client):
     assert "revoked" in cli("token", "list", "--merchant", "Shop BV").output
     assert_problem(client.get("/api/v1/returns", headers={"Authorization": f"Bearer {token}"}), 401)
     assert cli("token", "create", "--merchant", "Nobody", "--name", "x").exit_code != 0
+    assert "shop sync" in cli("token", "list").output  # --merchant may be left out with one merchant
+    assert "may be left out when there is only one" in cli("token", "list", "--help").output
+    merchant(hub, "Other BV")
+    several = cli("token", "list")
+    assert several.exit_code != 0 and "give --merchant, one of 'Other BV', 'Shop BV'" in several.output
 
 
 def test_every_operation_enforces_its_scope(hub, app, client):

@@ -41,11 +41,12 @@ def test_custom_shop_end_to_end_through_the_api(hub, client, market_emu, drain):
     new = client.get(f"/api/v1/returns/new?connection_id={cid}", headers=headers).get_json()["items"]
     assert len(new) == 1 and new[0]["state"] == "in_shop" and new[0]["accepted"] is False
     ret = new[0]
-    assert ret["reference"] == f"returnhub-{cid}-R1" and ret["shop_return_id"] == ret["reference"]
+    assert ret["reference"] == f"returnhub-{cid}-R1" and ret["shop_return_id"] is None  # the shop names it
     assert ret["customer"]["email"] == "customer1@example.com" and [line["quantity"] for line in ret["lines"]] == [2, 2]
 
     acked = client.post(f"/api/v1/returns/{ret['id']}/acknowledge", headers=headers, json={"shop_return_id": "CS-100"})
     assert acked.status_code == 200 and acked.get_json()["shop_return_id"] == "CS-100"
+    assert acked.get_json()["events"][-1]["detail"] == "acknowledged by the shop as shop return CS-100"
     assert client.post(f"/api/v1/returns/{ret['id']}/acknowledge", headers=headers,
                        json={"shop_return_id": "CS-100"}).status_code == 200
     assert_problem(client.post(f"/api/v1/returns/{ret['id']}/acknowledge", headers=headers,
@@ -62,7 +63,7 @@ def test_custom_shop_end_to_end_through_the_api(hub, client, market_emu, drain):
     drain()
     final = client.get(f"/api/v1/returns/{ret['id']}", headers=headers).get_json()
     assert final["state"] == "pushed" and final["decision"] == "mixed"
-    assert [e["to_state"] for e in final["events"]] == ["received", "in_shop", "decided", "pushed"]
+    assert [e["to_state"] for e in final["events"]] == ["received", "in_shop", "in_shop", "decided", "pushed"]
     assert sorted((p["line"], p["decision"], p["quantity"]) for p in market_emu.state["puts"]) == [
         ("R1-1", "ACCEPT", 1), ("R1-2", "KEEP", 2)]
 

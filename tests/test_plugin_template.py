@@ -57,7 +57,7 @@ def test_bakes_a_complete_plugin(cookies, answers):
     assert files(project) == {
         "setup.cfg", "pyproject.toml", "README.md", ".github/workflows/test.yml",
         f"{package}/__init__.py", f"{package}/manifest.json", f"{package}/plugin.py", f"{package}/client.py",
-        f"{package}/adapter.py", f"{package}/emulator.py", f"{package}/openapi.json",
+        f"{package}/adapter.py", f"{package}/emulator.py", f"{package}/openapi.json", f"{package}/reasons.py",
         "tests/conftest.py", "tests/test_conformance.py", "tests/test_emulator.py"}
     setup = (project / "setup.cfg").read_text()
     assert f"returnhub.plugins =\n    {slug} = {package}.plugin" in setup and "returnhub[testing]" in setup

@@ -67,6 +67,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    language: Mapped[str | None] = mapped_column(String(8))  # en, nl, fr, de; None: the browser's
     merchant: Mapped[Merchant] = relationship()
 
 

@@ -11,4 +11,8 @@ document.addEventListener("DOMContentLoaded", function () {
   for (const field of document.querySelectorAll("input[data-select-on-click]")) {
     field.addEventListener("click", function () { field.select(); });
   }
+  // The language menu in the header applies the choice at once.
+  for (const menu of document.querySelectorAll("select[data-autosubmit]")) {
+    menu.addEventListener("change", function () { menu.form.submit(); });
+  }
 });

@@ -14,17 +14,20 @@ from hub.sync import pipeline, queueing
 from hub.sync.deciding import (
     MANUAL_STATES,
     DecisionError,
+    RefusedDecision,
+    allowed_decisions,
     apply_decision_batch,
     apply_decisions,
+    check_decisions,
     decide_manually,
 )
 from hub.sync.pipeline import Job
 from hub.sync.records import new_row
-from hub.sync.state import record_creation, transition
+from hub.sync.state import record_creation, record_note, transition
 
-__all__ = ["MANUAL_STATES", "DecisionError", "Job", "add_test_return", "build_scheduler", "decide_manually",
-           "queue_next", "receive_webhook", "reconcile_soon", "record_shop_decisions", "retry", "retry_many",
-           "run_worker", "sync_now", "waiting_hint"]
+__all__ = ["MANUAL_STATES", "DecisionError", "Job", "RefusedDecision", "add_test_return", "allowed_for",
+           "build_scheduler", "decide_manually", "queue_next", "receive_webhook", "record_note", "reconcile_soon",
+           "record_shop_decisions", "retry", "retry_many", "run_worker", "sync_now", "waiting_hint"]
 
 
 def _classes(hub, marketplace: str, shop: str):
@@ -71,13 +74,23 @@ def reconcile_soon(hub) -> None:
     queueing.enqueue(hub, Job.RECONCILE)
 
 
+def allowed_for(hub, marketplace: str) -> tuple:
+    """The decisions a return of this marketplace may take (``hub.model.Decision`` members), checked at
+    every entry: the API, the UI and a shop's report."""
+    return allowed_decisions(hub.registry.marketplaces.get(marketplace))
+
+
 def record_shop_decisions(hub, return_id: int, decisions: list[LineDecision], actor: str, note: str | None,
                           marketplace: str, shop: str, send: bool = True) -> bool:
     """Record decisions a shop reported for one return in the shop (the api shop through the REST API);
-    with ``send`` false (a test return) they are recorded only. True when the return became decided."""
+    with ``send`` false (a test return) they are recorded only. True when the return became decided.
+
+    Raises ``RefusedDecision`` (nothing stored) for a decision the marketplace does not take.
+    """
     marketplace_cls, shop_cls = _classes(hub, marketplace, shop)
+    check_decisions(marketplace_cls, decisions)
     pushes = send and marketplace_cls is not None and marketplace_cls.takes_decisions
-    decided = apply_decisions(hub, ReturnDecisions(return_id, decisions), actor, pushes, note)
+    decided = apply_decisions(hub, ReturnDecisions(return_id, decisions), actor, pushes, note, marketplace_cls)
     with hub.session() as s:
         connection_id = s.get(ReturnRow, return_id).connection_id
     if pushes:
@@ -116,7 +129,7 @@ def receive_webhook(hub, conn, result) -> dict:
         reports = [ReturnDecisions(ids[shop_id], lines) for shop_id, lines in result.decisions.items()
                    if shop_id in ids]
         pushes = marketplace_cls is not None and marketplace_cls.takes_decisions
-        decided = apply_decision_batch(hub, reports, f"shop:{conn.shop}", pushes)
+        decided = apply_decision_batch(hub, reports, f"shop:{conn.shop}", pushes, marketplace_cls=marketplace_cls)
         if reports:
             queueing.enqueue_next(hub, conn.id, [State.DECIDED, State.IN_SHOP] if decided else [State.IN_SHOP],
                                   marketplace_cls, shop_cls, skip=Job.POLL_DECISIONS)

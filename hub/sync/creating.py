@@ -32,7 +32,7 @@ def create_one(hub, row: ReturnRow, token: str, shop, marketplace_cls) -> str:
     except OrderNotFound as exc:
         return _wait(hub, row, token, str(exc))
     except Exception as exc:
-        return fail(hub, row.id, token, exc, "create in shop")
+        return fail(hub, row.id, token, exc, "Creating the return in the shop failed")
     with hub.session() as s:
         if not transition(s, row, State.IN_SHOP, f"shop:{shop.slug}",
                           f"created in the shop as return {shop_return_id} on order {order_id}"

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.db import ReturnRow
-from hub.model import LineDecision, ReturnDecisions, State
+from hub.model import Decision, LineDecision, ReturnDecisions, State
 from hub.sync import pipeline, queueing
 from hub.sync.claims import now
 from hub.sync.state import transition
@@ -15,6 +15,34 @@ MANUAL_STATES = pipeline.from_states("decide_manually")
 
 class DecisionError(ValueError):
     """A manual decision that cannot be taken (wrong state, unknown line, missing note)."""
+
+
+class RefusedDecision(DecisionError):
+    """Decisions the return's marketplace does not take; nothing was stored. ``allowed`` names what it takes."""
+
+    def __init__(self, marketplace: str, refused: dict[str, str], allowed: tuple[Decision, ...]):
+        self.marketplace, self.refused, self.allowed = marketplace, refused, allowed
+        named = ", ".join(f"'{value}' (line {line})" for line, value in refused.items())
+        super().__init__(f"{marketplace} does not take {named}; decisions allowed for this return: "
+                         + ", ".join(d.value for d in allowed))
+
+
+def allowed_decisions(marketplace_cls) -> tuple[Decision, ...]:
+    """The decisions a return of this marketplace may take: those it declares when it takes decisions
+    (``Marketplace.capabilities.decisions``), else all six (they are recorded in Returnhub only)."""
+    if marketplace_cls is not None and marketplace_cls.takes_decisions:
+        return tuple(Decision(d) for d in marketplace_cls.capabilities.decisions if d in Decision._value2member_map_)
+    return tuple(Decision)
+
+
+def check_decisions(marketplace_cls, decisions: list[LineDecision]) -> None:
+    """Raise ``RefusedDecision`` when a line's decision is not one the marketplace takes (before storing)."""
+    allowed = allowed_decisions(marketplace_cls)
+    refused = {d.external_line_id: d.decision.value for d in decisions
+               if d.decision is not None and d.decision not in allowed}
+    if refused:
+        title = getattr(marketplace_cls, "title", None) or "the marketplace"
+        raise RefusedDecision(title, refused, allowed)
 
 
 def _store(row: ReturnRow, reported: list[LineDecision], note: str | None) -> None:
@@ -45,18 +73,31 @@ def _close_if_decided(session, row: ReturnRow, actor: str, pushes: bool, note: s
                resume_state=None)
     if not pushes:
         transition(session, row, State.CLOSED_WITHOUT_PUSH, "system",
-                   "this marketplace takes no decision: it is recorded in Returnhub only")
+                   "test return: recorded in Returnhub only, never sent to the marketplace" if row.is_test
+                   else "this marketplace takes no decision: it is recorded in Returnhub only")
     return True
 
 
-def apply_decisions(hub, report: ReturnDecisions, actor: str, pushes: bool, note: str | None = None) -> bool:
+def apply_decisions(hub, report: ReturnDecisions, actor: str, pushes: bool, note: str | None = None,
+                    marketplace_cls=None) -> bool:
     """Store one return's line decisions from the shop; True when the return became decided (or closed)."""
-    return apply_decision_batch(hub, [report], actor, pushes, note) == 1
+    return apply_decision_batch(hub, [report], actor, pushes, note, marketplace_cls) == 1
+
+
+def _refuse(session, row: ReturnRow, actor: str, exc: RefusedDecision) -> None:
+    """A shop reported a decision the marketplace does not take: store none of it, ask the merchant."""
+    message = f"the shop's decision was refused: {exc}. Decide the return here with one of those."
+    transition(session, row, State.NEEDS_ATTENTION, actor, message, attention_reason=message,
+               resume_state=row.state, last_error=message)
 
 
 def apply_decision_batch(hub, reports: list[ReturnDecisions], actor: str, pushes: bool,
-                         note: str | None = None) -> int:
-    """Store a batch of shop reports in one transaction; the number of returns that became decided."""
+                         note: str | None = None, marketplace_cls=None) -> int:
+    """Store a batch of shop reports in one transaction; the number of returns that became decided.
+
+    A report naming a decision the marketplace (``marketplace_cls``) does not take is not stored: its
+    return goes to needs attention saying which decisions are allowed.
+    """
     if not reports:
         return 0
     decided = 0
@@ -68,6 +109,11 @@ def apply_decision_batch(hub, reports: list[ReturnDecisions], actor: str, pushes
         for report in reports:
             row = rows.get(report.return_id)
             if row is None:
+                continue
+            try:
+                check_decisions(marketplace_cls, report.lines)
+            except RefusedDecision as exc:
+                _refuse(s, row, actor, exc)
                 continue
             _store(row, report.lines, note)
             decided += _close_if_decided(s, row, actor, pushes)
@@ -92,8 +138,9 @@ def decide_manually(hub, return_id: int, decisions: list[LineDecision], note: st
             raise DecisionError(f"unknown line(s): {', '.join(unknown)}")
         if any(d.decision is None for d in decisions):
             raise DecisionError("every decision must be one of the six")
-        _store(row, [LineDecision(d.external_line_id, d.decision, d.quantity, d.note or note) for d in decisions], note)
         marketplace_cls = hub.registry.marketplaces.get(row.connection.marketplace)
+        check_decisions(marketplace_cls, decisions)
+        _store(row, [LineDecision(d.external_line_id, d.decision, d.quantity, d.note or note) for d in decisions], note)
         shop_cls = hub.registry.shops.get(row.connection.shop)
         pushes = marketplace_cls is not None and marketplace_cls.takes_decisions
         decided = _close_if_decided(s, row, actor, pushes, note=f"set manually: {note.strip()}")

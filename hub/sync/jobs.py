@@ -223,7 +223,8 @@ def poll_decisions(connection_id: int, shop_return_ids: list[str] | None = None)
                     break
                 last_id = batch[-1].id
                 since_dt = datetime.fromisoformat(since) if since else None
-                decided += apply_decision_batch(hub, shop.fetch_decisions(batch, since_dt), f"shop:{conn.shop}", pushes)
+                decided += apply_decision_batch(hub, shop.fetch_decisions(batch, since_dt), f"shop:{conn.shop}", pushes,
+                                                marketplace_cls=marketplace_cls)
                 if len(batch) < hub.config.batch_size:
                     break
         with hub.session() as s:

@@ -18,7 +18,7 @@ def push_one(hub, row: ReturnRow, token: str, marketplace) -> str:
         if todo:
             marketplace.push_decision(ret, todo)
     except Exception as exc:
-        return fail(hub, row.id, token, exc, "push decision")
+        return fail(hub, row.id, token, exc, "Sending the decision to the marketplace failed")
     moment = now()
     pushed_ids = {line.id for line in todo}
     all_pushed = all(line.pushed_at is not None or line.id in pushed_ids for line in row.lines)

@@ -69,6 +69,12 @@ def transition(session: Session, row: ReturnRow, to: State, actor: str, detail: 
     return True
 
 
+def record_note(session: Session, row: ReturnRow, actor: str, detail: str) -> None:
+    """A timeline event that changes no state (the shop acknowledged the return, say)."""
+    session.add(ReturnEvent(return_id=row.id, at=clock.now(), from_state=row.state, to_state=row.state,
+                            actor=actor, detail=detail))
+
+
 def record_creation(session: Session, row: ReturnRow, actor: str, detail: str | None = None) -> None:
     """The first event of a return: it was received from the marketplace."""
     now = clock.now()

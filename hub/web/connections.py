@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets as _secrets
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
@@ -50,15 +51,17 @@ def _labels(marketplace_cls) -> dict:
     return {instances.SETTING: {i["key"]: i.get("name") or i["key"] for i in items}} if items else {}
 
 
-def _render_form(conn, marketplace_cls, shop_cls, name, m_fields, s_fields, status=200, form_errors=(), chosen=None):
+def _render_form(conn, marketplace_cls, shop_cls, name, m_fields, s_fields, status=200, form_errors=(),
+                 name_error=None, chosen=None):
     item = instances.instance(marketplace_cls, chosen)
     return render_template("connections/form.html", conn=conn, name=name, marketplace=marketplace_cls,
                            shop=shop_cls, m_fields=m_fields, s_fields=s_fields, form_errors=form_errors,
-                           chosen=chosen, chosen_name=item and item.get("name")), status
+                           name_error=name_error, chosen=chosen, chosen_name=item and item.get("name")), status
 
 
 def _save(conn: Connection | None, marketplace_cls, shop_cls):
-    """Validate and store the submitted form; the connection id, or a re-rendered form with errors."""
+    """Validate and store the submitted form: (the connection id, None), or (None, what the form needs
+    to be shown again with its errors: name, name_error, m_fields, s_fields, form_errors)."""
     h = hub()
     name = (request.form.get("name") or "").strip()
     m_data = settings_form.read(marketplace_cls.settings_schema, "m", request.form)
@@ -72,15 +75,16 @@ def _save(conn: Connection | None, marketplace_cls, shop_cls):
         except ValidationError as exc:
             errors[key] = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
     form_errors = []
+    name_error = None
     if not name:
-        form_errors.append("Give the connection a name.")
+        name_error = gettext("Give the connection a name.")
     elif len(name) > 200:
-        form_errors.append("The name can have at most 200 characters.")
+        name_error = gettext("The name can have at most 200 characters.")
     for key, cls in (("m", marketplace_cls), ("s", shop_cls)):
         general = errors[key].pop("_schema", None)
         if general:
             form_errors.append(f"{cls.title}: {' '.join(map(str, general))}")
-    if form_errors or errors["m"] or errors["s"]:
+    if name_error or form_errors or errors["m"] or errors["s"]:
         m_fields = settings_form.build(marketplace_cls.settings_schema, "m",
                                        stored=conn.marketplace_settings if conn else None,
                                        submitted=settings_form.shown(marketplace_cls.settings_schema, m_data),
@@ -88,8 +92,9 @@ def _save(conn: Connection | None, marketplace_cls, shop_cls):
         s_fields = settings_form.build(shop_cls.settings_schema, "s", stored=conn.shop_settings if conn else None,
                                        submitted=settings_form.shown(shop_cls.settings_schema, s_data),
                                        errors=errors["s"])
-        return None, _render_form(conn, marketplace_cls, shop_cls, name, m_fields, s_fields, 400,
-                                  form_errors or ["Check the fields marked below."], chosen=m_data)
+        shown = ([name_error] if name_error else []) + form_errors
+        return None, dict(name=name, name_error=name_error, m_fields=m_fields, s_fields=s_fields, chosen=m_data,
+                          form_errors=shown or [gettext("Check the fields marked below.")])
     with h.session() as s:
         if conn is None:
             row = Connection(merchant_id=g.merchant_id, name=name, marketplace=marketplace_cls.slug,
@@ -115,15 +120,17 @@ def new():
     unknown_instance = instance_key and not instances.instance(marketplace_cls, chosen)
     if marketplace_cls is None or shop_cls is None or unknown_instance:
         if request.method == "POST" or marketplace_slug or shop_slug:
-            flash("Choose an installed marketplace and shop.", "error")
+            flash(gettext("Choose an installed marketplace and shop."), "error")
         return render_template("connections/choose.html", registry=registry, marketplace=chosen_value,
                                marketplace_choices=instances.choices(registry),
                                shop=shop_slug), 400 if request.method == "POST" else 200
     if request.method == "POST":
         connection_id, failed = _save(None, marketplace_cls, shop_cls)
         if failed:
-            return failed
-        flash("Connection saved. Test it, then switch Returns on under “Advanced settings”.", "info")
+            return _render_form(None, marketplace_cls, shop_cls, failed["name"], failed["m_fields"],
+                                failed["s_fields"], 400, failed["form_errors"], failed["name_error"],
+                                chosen=failed["chosen"])
+        flash(gettext("Connection saved. Test it, then switch Returns on under “Advanced settings”."), "info")
         return redirect(url_for("connections.show", connection_id=connection_id))
     name = f"{instances.name(registry, marketplace_cls.slug, chosen)} → {shop_cls.title}"
     return _render_form(None, marketplace_cls, shop_cls, name,
@@ -147,23 +154,25 @@ def show(connection_id: int):
     marketplace_cls, shop_cls = _plugin_classes(conn.marketplace, conn.shop)
     if request.method == "POST":
         if marketplace_cls is None or shop_cls is None:
-            flash("A plugin of this connection is not loaded; its settings cannot be changed now.", "error")
+            flash(gettext("A plugin of this connection is not loaded; its settings cannot be changed now."), "error")
             return redirect(url_for("connections.show", connection_id=connection_id))
         _id, failed = _save(conn, marketplace_cls, shop_cls)
-        if failed:
-            return failed
-        flash("Settings saved.", "info")
-        return redirect(url_for("connections.show", connection_id=connection_id))
-    m_fields = settings_form.build(marketplace_cls.settings_schema, "m", stored=conn.marketplace_settings,
-                                   labels=_labels(marketplace_cls)) if marketplace_cls else []
-    s_fields = settings_form.build(shop_cls.settings_schema, "s", stored=conn.shop_settings) if shop_cls else []
+        if not failed:
+            flash(gettext("Settings saved."), "info")
+            return redirect(url_for("connections.show", connection_id=connection_id))
+    else:
+        failed = None
+    form = failed or dict(
+        name=conn.name, name_error=None, form_errors=(),
+        m_fields=settings_form.build(marketplace_cls.settings_schema, "m", stored=conn.marketplace_settings,
+                                     labels=_labels(marketplace_cls)) if marketplace_cls else [],
+        s_fields=settings_form.build(shop_cls.settings_schema, "s", stored=conn.shop_settings) if shop_cls else [])
     webhook_url = None
     if shop_cls and shop_cls.webhook_decisions and conn.webhook_token:
         webhook_url = url_for("webhooks.receive", token=conn.webhook_token, _external=True)
     return render_template("connections/show.html", conn=conn, marketplace=marketplace_cls, shop=shop_cls,
-                           m_fields=m_fields, s_fields=s_fields, counts=counts, quarantined=quarantined,
-                           next_run=next_run(conn, h.config), webhook_url=webhook_url,
-                           name=conn.name)
+                           counts=counts, quarantined=quarantined, next_run=next_run(conn, h.config),
+                           webhook_url=webhook_url, **form), 400 if failed else 200
 
 
 @bp.route("/<int:connection_id>/test", methods=["POST"])
@@ -192,9 +201,10 @@ def returns_switch(connection_id: int):
     if value == "on":
         if active:
             sync_now(hub(), connection_id)
-        flash("Returns switched on. Returns are fetched now and then every poll interval.", "info")
+        flash(gettext("Returns switched on. Returns are fetched now and then every poll interval."), "info")
     else:
-        flash("Returns switched off. Nothing is fetched or sent for this connection until you switch it on.", "info")
+        flash(gettext("Returns switched off. Nothing is fetched or sent for this connection until you switch it on."),
+              "info")
     return redirect(url_for("connections.show", connection_id=connection_id))
 
 
@@ -205,12 +215,12 @@ def sync(connection_id: int):
         conn = own_connection(s, connection_id)
         active, enabled = conn.active, conn.returns_enabled
     if not enabled:
-        flash("Switch Returns on for this connection first (Advanced settings).", "error")
+        flash(gettext("Switch Returns on for this connection first (Advanced settings)."), "error")
     elif not active:
-        flash("This connection needs new credentials before it can sync.", "error")
+        flash(gettext("This connection needs new credentials before it can sync."), "error")
     else:
         sync_now(hub(), connection_id)
-        flash("Sync queued: new returns and decisions are fetched now.", "info")
+        flash(gettext("Sync queued: new returns and decisions are fetched now."), "info")
     back = request.form.get("back")
     if back == "index":
         return redirect(url_for("connections.index"))

@@ -26,7 +26,7 @@ def login_required(view):
             if user is None:
                 sessions.end(hub())
                 return redirect(url_for("auth.login"))
-            g.user_email, g.merchant_id = user.email, user.merchant_id
+            g.user_email, g.merchant_id, g.user_language = user.email, user.merchant_id, user.language
         return view(*args, **kwargs)
     return wrapped
 

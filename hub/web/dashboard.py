@@ -9,16 +9,26 @@ import json
 from datetime import date
 
 from flask import Blueprint, g, render_template, request
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from hub import clock, instances
 from hub.db import Connection
+from hub.i18n import REASON_LABELS
+from hub.reasons import reason_of
 from hub.web import charts, stats
 from hub.web.context import hub, login_required
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 PERIODS = (7, 30, 90, 365)
 CACHE_SECONDS = 60
+
+
+def _classifier(h):
+    """A rollup's reason key (text, else code) of a marketplace -> its canonical reason value."""
+    def classify(marketplace: str, key: str) -> str:
+        return reason_of(h.registry.marketplaces.get(marketplace), key, key).value
+    return classify
 
 
 def _figures(merchant_id: int, days: int) -> dict:
@@ -30,7 +40,7 @@ def _figures(merchant_id: int, days: int) -> dict:
         return json.loads(cached)
     titles = instances.titles(h.registry)
     with h.session() as s:
-        figures = stats.dashboard(s, merchant_id, days, titles)
+        figures = stats.dashboard(s, merchant_id, days, titles, classify=_classifier(h))
         figures["has_connections"] = bool(s.scalar(select(func.count()).select_from(Connection)
                                                    .where(Connection.merchant_id == merchant_id)))
     figures["as_of"] = clock.now().strftime("%H:%M:%S UTC")
@@ -49,5 +59,6 @@ def index():
     return render_template(
         "dashboard.html", f=figures, periods=PERIODS, has_connections=figures["has_connections"],
         per_day_chart=charts.columns(per_day, f"Returns per day, last {days} days", label_every=max(1, days // 10)),
-        reasons_chart=charts.bars([tuple(r) for r in figures["reasons"]], "Top return reasons (units)"),
+        reasons_chart=charts.bars([(str(REASON_LABELS[v]), n) for v, n, _split, _o in figures["canonical_reasons"]],
+                                  gettext("Top return reasons (units)")),
         marketplace_chart=charts.bars([tuple(m) for m in figures["by_marketplace"]], "Returns by marketplace"))

@@ -1,9 +1,12 @@
-"""Jinja filters for dates, ages and state labels."""
+"""Jinja filters for dates, ages, state labels and decision summaries."""
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import format_currency, format_datetime, format_decimal, gettext
+
 from hub import clock
+from hub.i18n import DECISION_LABELS, STATE_LABELS
 
 
 def age(value: datetime | None) -> str:
@@ -19,9 +22,37 @@ def age(value: datetime | None) -> str:
 def ago(value: datetime | None) -> str:
     """'3h ago', 'just now' or 'never'."""
     if value is None:
-        return "never"
+        return gettext("never")
     text = age(value)
-    return "just now" if text == "now" else f"{text} ago"
+    return gettext("just now") if text == "now" else gettext("%(age)s ago", age=text)
+
+
+def when(value: datetime | None) -> str:
+    """A moment in the user's language (UTC), e.g. 30 nov. 2026 14:05."""
+    return format_datetime(value, "medium") if value else ""
+
+
+def label(value: str | None) -> str:
+    """A state or decision in the user's language; other values with their underscores as spaces."""
+    text = value or ""
+    found = STATE_LABELS.get(text) or DECISION_LABELS.get(text)
+    return str(found) if found is not None else text.replace("_", " ")
+
+
+def money(value, currency: str | None) -> str:
+    """An amount in the user's language: € 19,95 / 19,95 € / €19.95."""
+    if value is None:
+        return ""
+    return format_currency(value, currency) if currency else format_decimal(value, "#,##0.00")
+
+
+def decision_summary(lines) -> list[tuple[str, int]]:
+    """Decided units per decision, in first-seen order: two lines accepted ×3 read "accepted ×6" once."""
+    totals: dict[str, int] = {}
+    for line in lines:
+        if line.decision:
+            totals[line.decision] = totals.get(line.decision, 0) + (line.decision_quantity or 0)
+    return list(totals.items())
 
 
 def register_filters(app) -> None:
@@ -31,7 +62,10 @@ def register_filters(app) -> None:
     # they must do at that marketplace (the instance's own text first).
     app.jinja_env.globals["marketplace_name"] = lambda conn: instances.connection_name(hub().registry, conn)
     app.jinja_env.globals["action_needed"] = instances.requires_action
+    app.jinja_env.filters["decision_summary"] = decision_summary
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["ago"] = ago
-    app.jinja_env.filters["when"] = lambda v: v.strftime("%Y-%m-%d %H:%M UTC") if v else ""
-    app.jinja_env.filters["label"] = lambda v: (v or "").replace("_", " ")
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""

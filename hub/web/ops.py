@@ -7,13 +7,19 @@ import hmac
 import ipaddress
 import logging
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, redirect, request, url_for
 
 from hub import clock
 from hub.web.context import hub
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers that ask for /favicon.ico before reading the page's icon link get the SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.route("/healthz")

@@ -5,15 +5,27 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from hub import clock, instances
 from hub.db import ReturnRow
 from hub.model import Decision, LineDecision, State
-from hub.sync.commands import MANUAL_STATES, DecisionError, decide_manually, retry, retry_many, waiting_hint
+from hub.model.reasons import Reason
+from hub.reasons import reason_of
+from hub.sync.commands import (
+    MANUAL_STATES,
+    DecisionError,
+    allowed_for,
+    decide_manually,
+    retry,
+    retry_many,
+    waiting_hint,
+)
 from hub.web import returns_query as rq
 from hub.web.context import hub, login_required, own_return
 from hub.web.links import shop_order_link
+from hub.web.reasons_query import reason_case
 
 bp = Blueprint("returns", __name__)
 PAGE = 50
@@ -34,6 +46,7 @@ def index():
     with hub().session() as s:
         connections = rq.merchant_connections(s, g.merchant_id)
         ids = rq.marketplace_connection_ids(connections, f)
+        f.reason_clause = reason_case(connections, hub().registry)
         rq.resolve_search(s, ids, f)
         try:
             rows, next_cursor = rq.page(s, ids, f, PAGE)
@@ -47,7 +60,20 @@ def index():
     marketplaces = sorted({c.marketplace for c in connections})
     return render_template("returns/index.html", rows=rows, counts=counts, states=list(State), f=f,
                            next_cursor=next_cursor, connections=connections, marketplaces=marketplaces,
-                           titles=titles, decisions=list(Decision), sorts=rq.SORTS)
+                           titles=titles, decisions=list(Decision), sorts=rq.SORTS, reasons=list(Reason),
+                           reason_for=_reason_for)
+
+
+def _reason_for(line, marketplace: str) -> str:
+    """A line's canonical reason value (``hub.model.Reason``) for its marketplace."""
+    return reason_of(hub().registry.marketplaces.get(marketplace), line.reason_code, line.reason_text).value
+
+
+def _original_reason(line) -> str:
+    """The marketplace's own words: its text with the code, or whichever is given."""
+    if line.reason_text and line.reason_code and line.reason_text != line.reason_code:
+        return f"{line.reason_text} ({line.reason_code})"
+    return line.reason_text or line.reason_code or ""
 
 
 def _owned_ids(return_ids: list[int]) -> list[int]:
@@ -72,12 +98,14 @@ def bulk_retry():
     if not back.startswith("/") or back.startswith("//") or "\\" in back:
         back = url_for("returns.index")
     if not return_ids:
-        flash("Select the returns to retry first.", "error")
+        flash(gettext("Select the returns to retry first."), "error")
         return redirect(back)
     done = retry_many(hub(), _owned_ids(return_ids), f"user:{g.user_email}")
     skipped = len(set(return_ids)) - done
-    flash(f"Retry queued for {done} return{'s' if done != 1 else ''}."
-          + (f" {skipped} no longer needed one." if skipped else ""), "info" if done else "error")
+    flash(ngettext("Retry queued for %(num)d return.", "Retry queued for %(num)d returns.", done)
+          + (" " + ngettext("%(num)d no longer needed one.", "%(num)d no longer needed one.", skipped)
+             if skipped else ""),
+          "info" if done else "error")
     return redirect(back)
 
 
@@ -88,7 +116,8 @@ def _cell(value) -> str:
 
 
 EXPORT_HEADER = ["hub_id", "return_id", "marketplace", "connection", "marketplace_order_id", "shop_order_id",
-                 "shop_return_id", "customer", "state", "attention_reason", "items", "decisions",
+                 "shop_return_id", "customer", "state", "attention_reason", "items", "reasons", "reasons_original",
+                 "decisions",
                  "requested_at", "decided_at"]
 
 
@@ -101,7 +130,7 @@ def export():
         return Response("\n".join(f.errors) + "\n", status=400, mimetype="text/plain")
     f.after = None
     titles = _marketplace_titles()
-    session_factory, merchant_id = hub().session, g.merchant_id
+    session_factory, merchant_id, registry = hub().session, g.merchant_id, hub().registry
 
     def generate():
         buffer = io.StringIO()
@@ -114,6 +143,7 @@ def export():
                 names = {c.id: (c.name, instances.name(titles, c.marketplace, c.marketplace_settings))
                          for c in connections}
                 ids = rq.marketplace_connection_ids(connections, f)
+                f.reason_clause = reason_case(connections, registry)
                 if cursor is None:
                     rq.resolve_search(s, ids, f)
                 rows, cursor = rq.page(s, ids, rq.Filters(**{**f.__dict__, "after": cursor}), EXPORT_CHUNK)
@@ -123,6 +153,9 @@ def export():
                         r.id, r.external_id, marketplace, name, r.marketplace_order_id,
                         r.shop_order_id, r.shop_return_id, (r.customer or {}).get("name"), r.state, r.attention_reason,
                         "; ".join(f"{line.quantity} x {line.sku or line.ean or line.title}" for line in r.lines),
+                        "; ".join(reason_of(registry.marketplaces.get(marketplace), line.reason_code,
+                                            line.reason_text).value for line in r.lines),
+                        "; ".join(_original_reason(line) for line in r.lines),
                         "; ".join(f"{line.sku or line.external_line_id}: {line.decision} x{line.decision_quantity}"
                                   for line in r.lines if line.decision),
                         r.requested_at.isoformat(), r.decided_at.isoformat() if r.decided_at else "")])
@@ -137,12 +170,9 @@ def export():
                     headers={"Content-Disposition": f'attachment; filename="returns-{stamp}.csv"'})
 
 
-def _manual_choices(registry, marketplace: str) -> list[str]:
+def _manual_choices(marketplace: str) -> list[str]:
     """Decisions a manual decision may take: what the marketplace accepts when it is sent there."""
-    cls = registry.marketplaces.get(marketplace)
-    if cls is not None and cls.takes_decisions:
-        return [d for d in cls.capabilities.decisions if d in Decision._value2member_map_]
-    return [d.value for d in Decision]
+    return [d.value for d in allowed_for(hub(), marketplace)]
 
 
 @bp.route("/returns/<int:return_id>")
@@ -161,7 +191,7 @@ def detail(return_id: int):
                            shop_title=shop.title if shop else row.connection.shop,
                            order_link=shop_order_link(hub(), row),
                            can_decide=State(row.state) in MANUAL_STATES, waiting=waiting_hint(hub(), row),
-                           choices=_manual_choices(registry, row.connection.marketplace))
+                           choices=_manual_choices(row.connection.marketplace), reason_for=_reason_for)
 
 
 @bp.route("/returns/<int:return_id>/retry", methods=["POST"])
@@ -170,9 +200,9 @@ def retry_return(return_id: int):
     with hub().session() as s:
         own_return(s, return_id)
     if retry(hub(), return_id, f"user:{g.user_email}"):
-        flash("Retry queued.", "info")
+        flash(gettext("Retry queued."), "info")
     else:
-        flash("This return does not need a retry.", "error")
+        flash(gettext("This return does not need a retry."), "error")
     return redirect(url_for("returns.detail", return_id=return_id))
 
 
@@ -184,7 +214,7 @@ def decide(return_id: int):
         row = own_return(s, return_id)
         lines = [(line.external_line_id, line.quantity, line.decision) for line in row.lines]
         marketplace = row.connection.marketplace
-    choices = _manual_choices(hub().registry, marketplace)
+    choices = _manual_choices(marketplace)
     note = (request.form.get("note") or "").strip()
     decisions, problems = [], []
     for line_id, quantity, _current in lines:
@@ -192,7 +222,8 @@ def decide(return_id: int):
         if not value:
             continue
         if value not in choices:
-            problems.append(f"'{value}' cannot be sent to this marketplace for line {line_id}.")
+            problems.append(gettext("'%(value)s' cannot be sent to this marketplace for line %(line)s.",
+                                    value=value, line=line_id))
             continue
         raw_qty = request.form.get(f"quantity:{line_id}") or str(quantity)
         try:
@@ -200,21 +231,22 @@ def decide(return_id: int):
             if not 0 <= qty <= quantity:
                 raise ValueError
         except ValueError:
-            problems.append(f"Quantity for line {line_id} must be a whole number from 0 to {quantity}.")
+            problems.append(gettext("Quantity for line %(line)s must be a whole number from 0 to %(max)s.",
+                                    line=line_id, max=quantity))
             continue
         decisions.append(LineDecision(external_line_id=line_id, decision=Decision(value), quantity=qty))
     if not decisions and not problems:
-        problems.append("Choose a decision for at least one line.")
+        problems.append(gettext("Choose a decision for at least one line."))
     if not note:
-        problems.append("A note is required for a manual decision (why it is set here and not in the shop).")
+        problems.append(gettext("A note is required for a manual decision (why it is set here and not in the shop)."))
     if not problems:
         try:
             decided = decide_manually(hub(), return_id, decisions, note, f"user:{g.user_email}")
         except DecisionError as exc:
             problems.append(str(exc)[:1].upper() + str(exc)[1:] + ".")
         else:
-            flash("Decision recorded." + ("" if decided else " Lines without a decision keep the return open."),
-                  "info")
+            flash(gettext("Decision recorded.") if decided
+                  else gettext("Decision recorded. Lines without a decision keep the return open."), "info")
     for problem in problems:
         flash(problem, "error")
     return redirect(url_for("returns.detail", return_id=return_id) + ("#decide" if problems else ""))

@@ -11,20 +11,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext
 from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from hub.db import Connection, ReturnLine, ReturnRow
 from hub.model import Decision, State
+from hub.model.reasons import Reason
 
 # name -> (label, column or None for id only, descending)
 SORTS = {
-    "newest": ("Newest first", None, True),
-    "oldest": ("Oldest first", None, False),
-    "requested_desc": ("Requested (latest)", ReturnRow.requested_at, True),
-    "requested_asc": ("Requested (earliest)", ReturnRow.requested_at, False),
-    "order": ("Order id", ReturnRow.marketplace_order_id, False),
-    "updated": ("Last change", ReturnRow.updated_at, True),
+    "newest": (lazy_gettext("Newest first"), None, True),
+    "oldest": (lazy_gettext("Oldest first"), None, False),
+    "requested_desc": (lazy_gettext("Requested (latest)"), ReturnRow.requested_at, True),
+    "requested_asc": (lazy_gettext("Requested (earliest)"), ReturnRow.requested_at, False),
+    "order": (lazy_gettext("Order id"), ReturnRow.marketplace_order_id, False),
+    "updated": (lazy_gettext("Last change"), ReturnRow.updated_at, True),
 }
 
 
@@ -40,6 +42,7 @@ class FilterError(ValueError):
 class Filters:
     state: str | None = None
     decision: str | None = None
+    reason: str | None = None
     marketplace: str | None = None
     connection: int | None = None
     date_from: date | None = None
@@ -49,6 +52,7 @@ class Filters:
     after: str | None = None
     errors: list[str] = field(default_factory=list)
     search_clause: Any = None  # set by resolve_search(): the exact or the broad search
+    reason_clause: Any = None  # set by the view: the canonical reason of a line (hub.web.reasons_query)
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -64,6 +68,11 @@ class Filters:
             f.errors.append(f"Unknown decision '{decision}'.")
         else:
             f.decision = decision
+        reason = args.get("reason") or None
+        if reason and reason not in Reason._value2member_map_:
+            f.errors.append(f"Unknown reason '{reason}'.")
+        else:
+            f.reason = reason
         f.marketplace = args.get("marketplace") or None
         connection = args.get("connection") or None
         if connection:
@@ -87,7 +96,8 @@ class Filters:
 
     def args(self, **changes) -> dict:
         """The filters as query arguments (for links), without the cursor unless given."""
-        values = {"state": self.state, "decision": self.decision, "marketplace": self.marketplace,
+        values = {"state": self.state, "decision": self.decision, "reason": self.reason,
+                  "marketplace": self.marketplace,
                   "connection": self.connection, "date_from": self.date_from and self.date_from.isoformat(),
                   "date_to": self.date_to and self.date_to.isoformat(), "q": self.q or None,
                   "sort": None if self.sort == "newest" else self.sort}
@@ -97,7 +107,7 @@ class Filters:
     @property
     def active(self) -> bool:
         """Any filter besides the state tab."""
-        return bool(self.decision or self.marketplace or self.connection or self.date_from
+        return bool(self.decision or self.reason or self.marketplace or self.connection or self.date_from
                     or self.date_to or self.q)
 
 
@@ -117,6 +127,8 @@ def scoped(connection_ids: list[int], f: Filters, with_state: bool = True):
         query = query.where(~ReturnRow.lines.any(ReturnLine.decision.is_not(None)))
     elif f.decision:
         query = query.where(ReturnRow.lines.any(ReturnLine.decision == f.decision))
+    if f.reason and f.reason_clause is not None:
+        query = query.where(ReturnRow.lines.any(f.reason_clause == f.reason))
     if f.date_from:
         query = query.where(ReturnRow.requested_at >= datetime.combine(f.date_from, time(), UTC))
     if f.date_to:

@@ -74,12 +74,17 @@ def _latency_hours(session, ids: list[int], first: date) -> dict:
             "p95": _histogram_percentile(histogram, total, 0.95)}
 
 
-def dashboard(session, merchant_id: int, days: int, titles: dict[str, str]) -> dict:
-    """Counts by state, returns per day, top reasons, shares by marketplace and SKU, decision latency."""
+def dashboard(session, merchant_id: int, days: int, titles: dict[str, str], classify=None) -> dict:
+    """Counts by state, returns per day, top reasons, shares by marketplace and SKU, decision latency.
+
+    ``classify(marketplace, reason)`` gives a reason's canonical value (``hub.model.Reason``), so the top
+    reasons compare marketplaces under one label, with each marketplace's units beside it.
+    """
+    rows = session.execute(select(Connection.id, Connection.marketplace, Connection.marketplace_settings)
+                           .where(Connection.merchant_id == merchant_id)).all()
+    connections = {cid: slug for cid, slug, _settings in rows}
     # connection id -> its marketplace's name (an instance's name such as "MediaMarkt"; see hub.instances)
-    connections = {cid: instances.name(titles, slug, settings) for cid, slug, settings in session.execute(
-        select(Connection.id, Connection.marketplace, Connection.marketplace_settings)
-        .where(Connection.merchant_id == merchant_id)).all()}
+    names = {cid: instances.name(titles, slug, settings) for cid, slug, settings in rows}
     ids = list(connections) or [-1]
     today = clock.now().date()
     first = today - timedelta(days=days - 1)
@@ -92,13 +97,27 @@ def dashboard(session, merchant_id: int, days: int, titles: dict[str, str]) -> d
     for d, cid, n in session.execute(select(StatsDay.day, StatsDay.connection_id, StatsDay.returns)
                                      .where(StatsDay.connection_id.in_(ids), StatsDay.day >= first)).all():
         per_day_counts[d] += n
-        by_marketplace[connections.get(cid, str(cid))] += n
+        by_marketplace[names.get(cid, str(cid))] += n
     per_day = [(first + timedelta(days=i), per_day_counts.get(first + timedelta(days=i), 0)) for i in range(days)]
     by_marketplace = Counter({name: n for name, n in by_marketplace.items() if n})
 
     reasons: Counter[str] = Counter()
     for reason, n, _lines in _totals(session, StatsReason, StatsReason.reason, ids, first):
         reasons[str(reason)] += int(n or 0)
+    canonical: Counter[str] = Counter()
+    split: dict[str, Counter[str]] = {}
+    originals: dict[str, Counter[str]] = {}
+    if classify is not None:
+        units_by = func.sum(StatsReason.units)
+        for cid, reason, n in session.execute(
+                select(StatsReason.connection_id, StatsReason.reason, units_by)
+                .where(*_in_period(StatsReason, ids, first))
+                .group_by(StatsReason.connection_id, StatsReason.reason)).all():
+            slug = connections.get(cid)
+            value = str(classify(slug, reason))
+            canonical[value] += int(n or 0)
+            split.setdefault(value, Counter())[names.get(cid, slug)] += int(n or 0)
+            originals.setdefault(value, Counter())[str(reason)] += int(n or 0)
     units: Counter[str] = Counter()
     lines: Counter[str] = Counter()
     for item, n, line_count in _totals(session, StatsItem, StatsItem.item, ids, first):
@@ -109,6 +128,9 @@ def dashboard(session, merchant_id: int, days: int, titles: dict[str, str]) -> d
         "days": days, "first": first, "today": today, "states": states, "per_day": per_day,
         "returns_total": sum(by_marketplace.values()), "units_total": sum(units.values()),
         "reasons": reasons.most_common(8),
+        "canonical_reasons": [(value, n, dict(split[value].most_common()),
+                               [o for o, _ in originals[value].most_common(3)])
+                              for value, n in canonical.most_common(11)],
         "skus": [(key, n, lines[key]) for key, n in units.most_common(10)],
         "by_marketplace": by_marketplace.most_common(),
         "latency": _latency_hours(session, ids, first),

@@ -27,6 +27,8 @@ class MarketplaceSuite(PluginSuite):
     pagination_count: ClassVar[int] = 120
     seed_returns = None
     pushed_decisions = None
+    reason_samples: ClassVar[list[tuple[str | None, str | None]]] = []  # (code, text) pairs the emulator
+    # can send beyond its seeded returns, for the reasons_mapped check
 
     def kit_seeds(self) -> bool:
         return callable(self.seed_returns)
@@ -97,6 +99,27 @@ class MarketplaceSuite(PluginSuite):
                 fail("returns_validate", f"return {item.get('external_id') if isinstance(item, dict) else item!r}"
                      f" does not match the canonical schema: {exc.messages}",
                      "build each item as hub.model.ReturnSchema expects (docs/architecture.md, The canonical return)")
+
+    @tier("bronze")
+    def test_reasons_mapped(self, make_adapter):
+        """Every return reason the emulator sends maps to a canonical reason (``hub.model.Reason``)."""
+        from hub.model.reasons import canonical
+        from hub.reasons import reason_map
+        mapping = reason_map(self.adapter)
+        if not mapping:
+            pytest.skip("[reasons_mapped] not applicable yet: the plugin maps no return reasons, so the dashboard "
+                        "files them under 'other' (add REASONS to your package's reasons.py; docs/writing-plugins.md,"
+                        " Return reasons)")
+        sent = {(line.get("reason_code"), line.get("reason_text"))
+                for page in self.kit_poll(make_adapter(), "reasons_mapped") for item in page.items
+                if isinstance(item, dict) for line in item.get("lines") or []}
+        sent |= set(self.reason_samples or ())
+        unmapped = sorted({pair for pair in sent if pair != (None, None) and canonical(mapping, *pair) is None},
+                          key=str)
+        if unmapped:
+            fail("reasons_mapped", f"return reasons without a canonical reason: {unmapped[:6]}",
+                 "add them to REASONS in your package's reasons.py (code or text -> a hub.model.Reason value; "
+                 "docs/writing-plugins.md, Return reasons)")
 
     @tier("bronze")
     def test_external_ids_stable(self, make_adapter):

@@ -102,7 +102,9 @@ def new_returns(limit: int, connection_id: int | None = None):
         items = []
         for row, accepted in rows:
             item = return_dict(row)
-            item.update(reference=f"returnhub-{row.connection_id}-{row.external_id}", accepted=accepted)
+            # not the shop's id yet: the shop names its own when it acknowledges the return
+            item.update(reference=f"returnhub-{row.connection_id}-{row.external_id}", accepted=accepted,
+                        shop_return_id=None)
             items.append(item)
         return {"items": items}
 
@@ -135,11 +137,13 @@ def acknowledge(body: dict, return_id: int):
         if inbox.acknowledged_at is None:
             inbox.acknowledged_at, inbox.shop_return_id = now(), shop_id
             row.shop_return_id = shop_id
+            commands.record_note(s, row, actor(), f"acknowledged by the shop as shop return {shop_id}")
     return return_detail(return_id)
 
 
 def _line_decisions(row: ReturnRow, body: dict) -> list[LineDecision]:
     known = {line.external_line_id: line for line in row.lines}
+    allowed = commands.allowed_for(hub(), row.connection.marketplace)
     if body.get("lines"):
         unknown = [i for i, item in enumerate(body["lines"]) if item["line_id"] not in known]
         if unknown:
@@ -148,10 +152,26 @@ def _line_decisions(row: ReturnRow, body: dict) -> list[LineDecision]:
                 if item.get("quantity") is not None and item["quantity"] > known[item["line_id"]].quantity]
         if over:
             abort(422, errors={f"lines.{i}.quantity": ["more than the line's quantity"] for i in over})
+        _refuse_unless_allowed(row, allowed, {f"lines.{i}.decision": item["decision"]
+                                              for i, item in enumerate(body["lines"])})
         return [LineDecision(item["line_id"], item["decision"], item.get("quantity"), item.get("note"))
                 for item in body["lines"]]
     decision = body.get("decision") or body.get("status")
+    _refuse_unless_allowed(row, allowed, {"decision" if body.get("decision") else "status": decision})
     return [LineDecision(line_id, decision, None, None) for line_id in known]
+
+
+def _refuse_unless_allowed(row: ReturnRow, allowed: tuple, given: dict) -> None:
+    """422 before anything is stored when a decision is not one the return's marketplace takes."""
+    refused = {field: value for field, value in given.items() if value not in allowed}
+    if not refused:
+        return
+    cls = hub().registry.marketplaces.get(row.connection.marketplace)
+    title = cls.title if cls is not None else row.connection.marketplace
+    names = ", ".join(d.value for d in allowed)
+    abort(422, message=f"{title} does not take {', '.join(sorted({repr(v.value) for v in refused.values()}))}; "
+                       f"decisions allowed for this return: {names}.",
+          errors={field: [f"not allowed for this return; allowed: {names}"] for field in refused})
 
 
 @blp.route("/returns/<int(max=2147483647):return_id>/decision", methods=["POST"])
@@ -164,7 +184,9 @@ def decide(body: dict, return_id: int):
     For a return of a custom shop (the api shop) this is the shop reporting its decision: lines not
     named stay open until decided. Otherwise the merchant decides in Returnhub and a `note` is
     required. Once every line is decided the return is pushed to the marketplace where it takes
-    decisions. `keeps`, `keep`, `accept`, … are accepted for the six decisions.
+    decisions. `keeps`, `keep`, `accept`, … are accepted for the six decisions. A decision the
+    return's marketplace does not take (bol has no `kept`) is refused with 422 before anything is
+    stored; the problem's `detail` names the decisions allowed for that return.
     """
     h = hub()
     note = (body.get("note") or "").strip() or None
@@ -177,7 +199,11 @@ def decide(body: dict, return_id: int):
     if from_shop:
         if is_test:
             note = "; ".join(filter(None, [note, "test return: never sent to the marketplace"]))
-        commands.record_shop_decisions(h, return_id, decisions, actor(), note, marketplace, shop, send=not is_test)
+        try:
+            commands.record_shop_decisions(h, return_id, decisions, actor(), note, marketplace, shop,
+                                           send=not is_test)
+        except commands.RefusedDecision as exc:
+            abort(422, message=str(exc) + ".")
         return return_detail(return_id)
     if is_test:
         abort(409, message=f"A test return is decided by its custom shop while it is in the shop; it is {state}.")
@@ -185,6 +211,8 @@ def decide(body: dict, return_id: int):
         abort(422, errors={"note": ["a note is required when the decision is taken in Returnhub"]})
     try:
         commands.decide_manually(h, return_id, decisions, note, actor())
+    except commands.RefusedDecision as exc:
+        abort(422, message=str(exc) + ".")
     except commands.DecisionError as exc:
         abort(409, message=str(exc))
     return return_detail(return_id)

@@ -218,5 +218,5 @@ def test_kept_is_refused_with_a_clear_reason(hub, emu, puts, shop_emu, bol_conne
     settle(hub, cid)
     decide_in_fake_shop(hub, shop_emu.url, bol["returnId"], {rmas(bol)[0]: ("kept", 1)})
     assert settle(hub, cid) == {bol["returnId"]: "needs_attention"}
-    assert "no handling result for 'kept'" in problems(hub, bol["returnId"])["attention_reason"]
+    assert "does not take 'kept'" in problems(hub, bol["returnId"])["attention_reason"]
     assert puts() == []
