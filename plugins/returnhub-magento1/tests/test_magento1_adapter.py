@@ -81,3 +81,18 @@ def test_html_and_maintenance_and_faults_are_clear(store, make_shop):
     with pytest.raises(PermanentError, match="SOAP fault 101 on salesOrderList"):
         make_shop().soap.call("salesOrderList", filters={"complex_filter": [
             {"key": "created_at", "value": {"key": "between", "value": "x"}}]})
+
+
+def test_cancelled_or_earlier_credit_memos_are_not_a_refund(store, make_shop):
+    seed(store)
+    store.store.refund("100000101", {"TSHIRT-BLK-M": 1})  # before the return: not about it
+    shop, ret = make_shop(), make_return()
+    ret.shop_return_id = shop.create_return(ret)
+    store.store.orders["100000101"]["status_history"][0]["created_at"] = "2099-01-01 00:00:00"
+    assert shop.fetch_decisions([ret], None) == []
+    memo = store.store.refund("100000101", {"TSHIRT-BLK-M": 1})
+    memo["created_at"], memo["state"] = "2099-01-01 00:00:01", "3"  # cancelled by the merchant
+    assert shop.fetch_decisions([ret], None) == []
+    memo["state"] = "2"
+    [got] = shop.fetch_decisions([ret], None)
+    assert [(d.decision, d.quantity) for d in got.lines] == [(Decision.ACCEPTED, 1)]
