@@ -51,7 +51,7 @@ def answer(operation: str, value) -> Response:
 
 def fields_of(type_name: str) -> set[str]:
     """The element names of a WSDL type (PHP's SoapServer leaves out whatever the WSDL does not declare)."""
-    return {name for name, _ in wsdl_client.client().get_type(f"{{urn:OpenMage}}{type_name}").elements}
+    return {name for name, _ in wsdl_client.client().get_type(f"{{{wsdl_client.NAMESPACE}}}{type_name}").elements}
 
 
 def fit(record: dict, type_name: str) -> dict:

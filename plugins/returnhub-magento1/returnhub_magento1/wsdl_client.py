@@ -1,5 +1,5 @@
-"""One zeep view of the shipped OpenMage SOAP v2 WSDL per process: it builds and reads every message (the
-client's and the emulator's), so both follow the WSDL's schema. Loading never goes online."""
+"""One zeep view of the shipped Magento 1 SOAP v2 WSDL (the subset Returnhub uses) per process: it builds and
+reads every message (the client's and the emulator's), so both follow the WSDL's schema. Loading never goes online."""
 from __future__ import annotations
 
 import functools
@@ -9,7 +9,8 @@ import zeep
 from zeep.transports import Transport
 
 WSDL_DIR = Path(__file__).parent / "wsdl"
-WSDL = WSDL_DIR / "openmage-v2.wsdl.xml"
+WSDL = WSDL_DIR / "magento1-v2-returnhub.wsdl.xml"
+NAMESPACE = "urn:Magento"
 SOAP_ENCODING = "http://schemas.xmlsoap.org/soap/encoding/"
 
 

@@ -1,1 +1,1 @@
-"""The OpenMage SOAP v2 WSDL (merged as a store serves it at /api/v2_soap/?wsdl=1) and the SOAP encoding schema."""
+"""Returnhub's own WSDL for the subset of the Magento 1 SOAP v2 API it uses, and the SOAP encoding schema part."""
