@@ -175,3 +175,34 @@ def test_an_exhausted_rate_limit_window_is_waited_out(flow, fake_clock):
     f.shop.handle.hook("/ratelimit", {"exhausted_for": 7})
     f.settle(done=lambda: f.state("R1") == "in_shop")
     assert 7 in [round(s) for s in fake_clock.slept]
+
+
+def test_the_order_lookup_pages_to_a_later_page(flow):
+    f = flow(page_size=2)
+    seed_orders(f.shop.app, [{"order_id": f"MX{i}"} for i in range(5)])  # two full pages of other orders
+    in_shop(f)
+    order = f.shop.shop.orders[f.order_id("R1")]
+    assert order["memo"].startswith("Marketplace order MO1\n")
+    assert sorted(f.shop.shop.orders).index(order["id"]) == 5  # the sixth order: on page 3 of 2
+    pages = [e["query"] for e in f.shop.requests() if e["method"] == "GET" and e["path"] == "/nl/orders.json"]
+    assert {q["limit"][0] for q in pages} == {"2"}
+    assert {"1", "2", "3"} <= {q["page"][0] for q in pages}
+
+
+def test_429_with_retry_after_is_waited_out_and_writes_once(flow, fake_clock):
+    f = flow()
+    f.seed(1)
+    f.shop.handle.hook("/faults", {"kind": "status", "status": 429, "retry_after": 3, "count": 1, "method": "PUT"})
+    f.settle(done=lambda: f.state("R1") == "in_shop")
+    oid = f.order_id("R1")
+    assert f.shop.shop.orders[oid]["memo"].count(f"[{f.ret('R1').reference}]") == 1
+    f.shop.status(oid, STATUS["accepted"])
+    f.shop.handle.hook("/faults", {"kind": "status", "status": 429, "retry_after": 5, "count": 1, "method": "GET",
+                                   "path": "/orders"})
+    f.settle(poll=False, done=lambda: f.state("R1") == "pushed")
+    refused = [(s.method, s.status) for s in f.shop.app.wsgi_app.seen if s.injected]
+    assert refused == [("PUT", 429), ("GET", 429)]
+    assert {3, 5} <= {round(s) for s in fake_clock.slept}  # waited what Retry-After said, each time
+    assert f.shop.sent("PUT") == [f"PUT /nl/orders/{oid}.json"]  # the refused PUT never reached the shop
+    assert [p["decision"] for p in f.puts] == ["ACCEPT"]
+    assert timeline(f.hub, "R1") == ["received", "in_shop", "decided", "pushed"]
