@@ -102,6 +102,8 @@ BROKEN = [
      "jobs take only ids"),
     ("kitnoretry", "transient_errors_retried",
      "a 429 answer with Retry-After: 7 was not retried: the call raised PermanentError", "self.ctx.http(...)"),
+    ("kitnowait", "transient_errors_retried",
+     "a 429 answer with Retry-After: 7 was retried without waiting 7s (waits: [])", "honour Retry-After"),
     ("kitnofield", "traffic_matches_api_description", "1 breach(es) of the platform's API description",
      "listReturns (GET /returns) → 200: the emulator's response: body.page: required: 'page' is a required property"),
 ]

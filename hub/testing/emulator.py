@@ -21,15 +21,23 @@ class _QuietHandler(WSGIRequestHandler):
         return environ
 
 
+SHUTDOWN_POLL_SECONDS = 0.02
+
+
 class EmulatorServer:
-    """``with EmulatorServer(app) as emu: emu.url`` — a real HTTP server on 127.0.0.1."""
+    """``with EmulatorServer(app) as emu: emu.url`` — a real HTTP server on 127.0.0.1.
+
+    Its loop looks for ``stop()`` every ``SHUTDOWN_POLL_SECONDS`` (werkzeug's 0.5 s default would add half a
+    second to every test's teardown); requests are answered at once either way.
+    """
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0):
         self.app = app
         self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
         self.host = host
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS}, daemon=True)
 
     @property
     def url(self) -> str:

@@ -7,6 +7,8 @@ from hub.testing.emulator import EmulatorServer
 from hub.testing.kit.clock import FakeClock
 from hub.testing.kit.faults import FaultInjector, RunningEmulator
 
+pytest_plugins = ["hub.testing.fixtures"]  # ``fake_clock`` (the ``clock`` below is the same one)
+
 
 def _kit_check(item) -> str | None:
     """The kit check an item runs (``None`` for anything else, an author's own tests included)."""
@@ -50,12 +52,11 @@ def pytest_pyfunc_call(pyfuncitem):
 
 
 @pytest.fixture
-def clock():
-    """A :class:`FakeClock` not put in force; give ``clock.sleep`` to a ClientFactory so retries wait no real time.
-
-    To make the whole process read fake time, use the ``fake_clock`` fixture of :mod:`hub.testing.fixtures`.
-    """
-    return FakeClock()
+def clock(fake_clock) -> FakeClock:
+    """The kit's clock: the ``fake_clock`` of :mod:`hub.testing.fixtures`, in force for the whole test, so the
+    HTTP client's retry waits and the shared rate limiter's pause after a 429 take no real time and are
+    recorded in ``clock.slept``."""
+    return fake_clock
 
 
 @pytest.fixture
@@ -135,11 +136,3 @@ def page_walker():
     from hub.testing.plugin_helpers import walk_pages
     return walk_pages
 
-
-@pytest.fixture
-def fake_clock():
-    """A :class:`hub.clock.FakeClock` installed as the clock in force for the test (emulators' buckets,
-    tokens and the retry waits read it); ``fake_clock.advance(s)`` moves time on."""
-    from hub import clock as hub_clock
-    with hub_clock.use(hub_clock.FakeClock()) as installed:
-        yield installed

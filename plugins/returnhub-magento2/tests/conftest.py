@@ -1,7 +1,6 @@
 """Fixtures: the emulator on loopback (either edition), adapters built as the core builds them, returns."""
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -9,7 +8,7 @@ from returnhub_magento2.adapter import Magento2Shop
 from returnhub_magento2.emulator import create_app, emulator_settings
 
 from hub.model import load_return
-from hub.testing import EmulatorServer, FaultInjector, RunningEmulator
+from hub.testing import EmulatorServer
 from hub.testing.plugin_helpers import EmulatorHandle
 
 pytest_plugins = ["hub.testing"]
@@ -21,34 +20,6 @@ def hub_plugins():
     return ["fakemarket", "magento2"]
 
 
-class FastServer(EmulatorServer):
-    """An EmulatorServer whose loop looks for shutdown every 20 ms: werkzeug's 0.5 s would add half a
-    second to every test's teardown."""
-
-    def __init__(self, app):
-        super().__init__(app)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        daemon=True)
-
-
-@pytest.fixture
-def emulator_runner():
-    """The kit's runner (hub.testing.kit.plugin) on a :class:`FastServer`."""
-    servers = []
-
-    def run(emulator, demo: bool = False) -> RunningEmulator:
-        app = emulator.create_app(demo=demo)
-        built = getattr(app, "extensions", {}).get("emulation")
-        faults = built.faults if built is not None else FaultInjector(app)
-        server = FastServer(app if built is not None else faults).start()
-        servers.append(server)
-        return RunningEmulator(url=server.url, app=app, faults=faults, settings=dict(emulator.settings(server.url)))
-
-    yield run
-    for server in servers:
-        server.stop()
-
-
 @pytest.fixture(params=["commerce"])
 def edition(request):
     return request.param
@@ -57,7 +28,7 @@ def edition(request):
 @pytest.fixture
 def store(edition):
     """A running emulated store: ``url``, ``store`` (its data), ``hook(path, body)``, ``ledger``."""
-    handle = EmulatorHandle(FastServer(create_app(edition=edition)).start())
+    handle = EmulatorHandle(EmulatorServer(create_app(edition=edition)).start())
     handle.store = handle.app.config["STORE"]
     yield handle
     handle.close()

@@ -1,10 +1,8 @@
 """Magento 2 certifies with the Returnhub conformance kit at silver, for both editions, its traffic held
 to Adobe's 2.4.9 admin REST schema (RETURNHUB_SPECS_DIR)."""
-import pytest
 from returnhub_magento2.adapter import Magento2Shop
 from returnhub_magento2.emulator import create_app, emulator_settings, seed_orders
 
-from hub import clock as hub_clock
 from hub.adapters import Emulator
 from hub.model import Decision
 from hub.testing import ShopSuite
@@ -20,13 +18,6 @@ RMA_ACTIONS = {
     Decision.KEPT: ("approved", "Keep"),
     Decision.CANCELLED: None,  # closed without processing the items
 }
-
-
-@pytest.fixture
-def clock():
-    """The kit's fake clock, put in force: the shared rate limiter's pause after a 429 takes no real time."""
-    with hub_clock.use(hub_clock.FakeClock()) as fake:
-        yield fake
 
 
 def _order_of(app, ret) -> int:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import FastServer
 from returnhub_fakemarket.emulator import create_app as create_market_app
 from returnhub_fakemarket.emulator import sample_return
 from returnhub_magento2.emulator import create_app, emulator_settings, seed_orders
 from sqlalchemy import text
 
+from hub.testing import EmulatorServer
 from hub.testing.connections import create_connection
 from hub.testing.flow import find_return, settle, states, timeline
 
@@ -61,12 +61,12 @@ class Flow:
 
 @pytest.fixture
 def market():
-    with FastServer(create_market_app()) as server:
+    with EmulatorServer(create_market_app()) as server:
         yield server
 
 
 def _magento(edition: str):
-    return FastServer(create_app(edition=edition))
+    return EmulatorServer(create_app(edition=edition))
 
 
 @pytest.fixture
