@@ -35,7 +35,7 @@ def test_lookup_prefers_the_pair_then_the_text_then_the_code():
 
 def test_bol_and_amazon_map_every_reason_their_emulators_send():
     from returnhub_amazon.mapping import REASON_TEXTS
-    from returnhub_bol.emulator import REASONS as BOL_SENDS
+    from returnhub_bol.samples import REASONS as BOL_SENDS
     assert all(canonical(bol_reasons.REASONS, main, detail) for main, detail in BOL_SENDS)
     assert canonical(bol_reasons.REASONS, "Verkeerde maat of afmeting", "Te klein") is Reason.TOO_SMALL
     for code, text in REASON_TEXTS.items():

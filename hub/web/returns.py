@@ -140,7 +140,7 @@ def export():
         while True:
             with session_factory() as s:
                 connections = rq.merchant_connections(s, merchant_id)
-                names = {c.id: (c.name, instances.name(titles, c.marketplace, c.marketplace_settings))
+                names = {c.id: (c.name, instances.name(titles, c.marketplace, c.marketplace_settings), c.marketplace)
                          for c in connections}
                 ids = rq.marketplace_connection_ids(connections, f)
                 f.reason_clause = reason_case(connections, registry)
@@ -148,12 +148,12 @@ def export():
                     rq.resolve_search(s, ids, f)
                 rows, cursor = rq.page(s, ids, rq.Filters(**{**f.__dict__, "after": cursor}), EXPORT_CHUNK)
                 for r in rows:
-                    name, marketplace = names[r.connection_id]
+                    name, marketplace, slug = names[r.connection_id]
                     writer.writerow([_cell(v) for v in (
                         r.id, r.external_id, marketplace, name, r.marketplace_order_id,
                         r.shop_order_id, r.shop_return_id, (r.customer or {}).get("name"), r.state, r.attention_reason,
                         "; ".join(f"{line.quantity} x {line.sku or line.ean or line.title}" for line in r.lines),
-                        "; ".join(reason_of(registry.marketplaces.get(marketplace), line.reason_code,
+                        "; ".join(reason_of(registry.marketplaces.get(slug), line.reason_code,
                                             line.reason_text).value for line in r.lines),
                         "; ".join(_original_reason(line) for line in r.lines),
                         "; ".join(f"{line.sku or line.external_line_id}: {line.decision} x{line.decision_quantity}"
