@@ -90,7 +90,7 @@ def test_a_decision_fruugo_cannot_take_needs_attention(hub, connection, state, e
     line = find_return(hub, oid).lines[0]
     decide_in_fake_shop(hub, shop_emu.url, oid, {line.external_line_id: ("rejected", 1)})
     settle(hub, cid, poll=False, done=lambda: states(hub, cid)[oid] == "needs_attention")
-    assert "Fruugo has no action for 'rejected'" in attention_reason(hub, oid)
+    assert "Fruugo does not take 'rejected'" in attention_reason(hub, oid)  # refused by the core before any call
     assert confirmations(emu) == []
 
 

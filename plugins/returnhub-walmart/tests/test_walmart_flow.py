@@ -112,7 +112,7 @@ def test_a_decision_walmart_cannot_take_needs_attention(hub, connection, state, 
     line = find_return(hub, rid).lines[0]
     decide_in_fake_shop(hub, shop_emu.url, rid, {line.external_line_id: ("rejected", 1)})
     settle(hub, cid, poll=False, done=lambda: states(hub, cid)[rid] == "needs_attention")
-    assert "Walmart has no action for 'rejected'" in attention_reason(hub, rid)
+    assert "Walmart does not take 'rejected'" in attention_reason(hub, rid)  # refused by the core before any call
     assert refunds(emu) == []
 
 
