@@ -92,8 +92,7 @@ def decide_in_fake_shop(hub, shop_url: str, external_id: str, lines: dict[str, t
 
 def attention_reason(hub, external_id: str) -> str | None:
     """Why a return is in ``needs_attention`` (the reason the failed step recorded), else None."""
-    with hub.session() as s:
-        return s.scalar(select(ReturnRow.attention_reason).where(ReturnRow.external_id == external_id))
+    return problems(hub, external_id)["attention_reason"]
 
 
 def problems(hub, external_id: str) -> dict:
@@ -106,11 +105,9 @@ def problems(hub, external_id: str) -> dict:
 
 
 def quarantined(hub, connection_id: int) -> dict:
-    """``{external_id: reason}`` of the items a connection's polls quarantined."""
-    from hub.db import QuarantinedItem
-    with hub.session() as s:
-        return dict(s.execute(select(QuarantinedItem.external_id, QuarantinedItem.reason)
-                              .where(QuarantinedItem.connection_id == connection_id)).all())
+    """``{external_id: reason}`` of the items a connection's polls quarantined (see ``polls.quarantine``)."""
+    from hub.testing.polls import quarantine
+    return {item["external_id"]: item["reason"] for item in quarantine(hub, connection_id)}
 
 
 def connection_status(hub, connection_id: int) -> str | None:
