@@ -28,7 +28,7 @@ def wait_for_answer(proc, url: str, deadline_s: float = 60) -> httpx.Response:
         try:
             return httpx.get(url, timeout=2)
         except httpx.TransportError:
-            assert proc.poll() is None, proc.stdout.read()
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else "the process ended"
             time.sleep(0.3)
     raise AssertionError(f"{url} did not answer in {deadline_s} s")
 

@@ -51,8 +51,11 @@ def test_slow_wheels_install_migrate_and_move_a_return(tmp_path):
     run(env, returnhub, "create-user", "--email", "ops@example.com", "--password", "a long password 1")
 
     port = free_port()
+    # the demo logs at INFO from several processes: into a file, never a pipe nobody reads while waiting
+    # (a full pipe blocks the writers, and then no return moves)
+    demo_log = tmp_path / "demo.log"
     proc = subprocess.Popen([returnhub, "demo", "--port", str(port)], env=env, start_new_session=True, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=demo_log.open("w"), stderr=subprocess.STDOUT, text=True)
     try:
         response = wait_for_answer(proc, f"http://127.0.0.1:{port}/login", 120)
         assert response.status_code == 200 and response.headers["server"].startswith("gunicorn")
@@ -62,7 +65,12 @@ def test_slow_wheels_install_migrate_and_move_a_return(tmp_path):
             with sqlite3.connect(instance / "returnhub.db") as db:
                 moved = db.execute("SELECT count(*) FROM return_request WHERE state = 'in_shop'").fetchone()[0]
             time.sleep(0.5)
-        assert moved, "no return reached the shop"
+        if not moved:  # say what the demo saw: its log's tail, the returns' and connections' states
+            log = demo_log.read_text()[-6000:]
+            with sqlite3.connect(instance / "returnhub.db") as db:
+                returns = db.execute("SELECT external_id, state, attention_reason FROM return_request").fetchall()
+                connections = db.execute("SELECT name, status, last_error, last_poll_at FROM connection").fetchall()
+            pytest.fail(f"no return reached the shop\nreturns: {returns}\nconnections: {connections}\n{log}")
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
