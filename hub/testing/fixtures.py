@@ -31,6 +31,15 @@ def fake_clock():
         yield installed
 
 
+@pytest.fixture(autouse=True)
+def _fresh_tokens():
+    """Every test starts and ends without cached access tokens (hub.sdk keeps them per process)."""
+    from hub.sdk.oauth import forget_tokens
+    forget_tokens()
+    yield
+    forget_tokens()
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     return test_redis_url()

@@ -36,15 +36,6 @@ class _Switch:
         return self.app(environ, start_response)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_tokens():
-    """Every test starts without cached access tokens (the SDK keeps them per process)."""
-    from hub.sdk.oauth import forget_tokens
-    forget_tokens()
-    yield
-    forget_tokens()
-
-
 @pytest.fixture(scope="session")
 def _emulator_server():
     switch = _Switch()

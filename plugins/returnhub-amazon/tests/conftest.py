@@ -13,8 +13,6 @@ from returnhub_amazon.adapter import AmazonMarketplace
 from returnhub_amazon.emulator import create_app
 from returnhub_amazon.plugin import emulator_settings
 
-from hub.sdk.oauth import forget_tokens
-
 pytest_plugins = ["hub.testing"]
 
 FAST = {"report_poll_initial_seconds": 0.01, "report_poll_max_seconds": 0.05, "report_poll_budget_seconds": 5}
@@ -52,14 +50,6 @@ class Emu:
     def report_id(self, n: int = 0) -> str:
         """The id of the n-th report created."""
         return [c for c in self.calls("createReport") if c.status == 202][n].response["reportId"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_tokens():
-    """No LWA token cached by an earlier test (the SDK's cache is per process)."""
-    forget_tokens()
-    yield
-    forget_tokens()
 
 
 @pytest.fixture

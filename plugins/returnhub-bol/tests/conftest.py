@@ -10,7 +10,6 @@ from returnhub_bol.settings import BolSettings
 from hub import clock
 from hub.adapters import AdapterContext
 from hub.manifest import load_manifest
-from hub.sdk.oauth import forget_tokens
 
 pytest_plugins = ["hub.testing"]
 FAST = {"process_status_interval": 0.02, "process_status_timeout": 5}
@@ -20,14 +19,6 @@ def emulator_settings(url: str) -> dict:
     """The emulator's settings (imported late: the emulator imports hub.testing, which pytest loads first)."""
     from returnhub_bol.emulator import emulator_settings as settings
     return settings(url)
-
-
-@pytest.fixture(autouse=True)
-def fresh_tokens():
-    """Each test starts without the process-wide OAuth2 token cache of the previous one."""
-    forget_tokens()
-    yield
-    forget_tokens()
 
 
 @pytest.fixture

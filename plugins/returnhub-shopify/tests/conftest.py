@@ -14,7 +14,6 @@ from returnhub_shopify.adapter import ShopifyShop
 from returnhub_shopify.emulator import EMULATOR_SECRET, EMULATOR_TOKEN, create_app
 
 from hub.model import load_return
-from hub.sdk.oauth import forget_tokens
 
 pytest_plugins = ["hub.testing"]
 OFFICIAL_SCHEMA = "shops/shopify/admin_schema_2025-01.json.gz"
@@ -43,13 +42,6 @@ def schema():
 def hub_plugins():
     """The plugins the core's Hub loads in the full-flow tests: the core's test marketplace and Shopify."""
     return ["fakemarket", "shopify"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_tokens():
-    forget_tokens()
-    yield
-    forget_tokens()
 
 
 class Emulator:
