@@ -40,6 +40,9 @@ def build_handler(log_format: str = "text", stream=None) -> logging.Handler:
     return handler
 
 
+QUIET_LIBRARIES = ("httpx", "httpcore")
+
+
 def configure(log_format: str = "text", level: str = "INFO") -> None:
     """Send the root logger's records through one handler of ``log_format``."""
     if log_format not in ("text", "json"):
@@ -47,6 +50,9 @@ def configure(log_format: str = "text", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [build_handler(log_format)]
     root.setLevel(level.upper())
+    # httpx logs every request at INFO; the hub logs its own calls, so keep theirs for DEBUG only.
+    for chatty in QUIET_LIBRARIES:
+        logging.getLogger(chatty).setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)
 
 
 def install_request_ids(app) -> None:

@@ -54,3 +54,19 @@ def test_cli_writes_json_and_refuses_an_unknown_format(hub, config):
     env["RETURNHUB_LOG_FORMAT"] = "xml"
     done = subprocess.run([sys.executable, "-m", "hub.cli", "plugins"], env=env, capture_output=True, text=True, check=False)
     assert done.returncode != 0 and "text or json" in done.stderr
+
+
+@pytest.mark.parametrize("level, httpx_level", [("INFO", logging.WARNING), ("DEBUG", logging.DEBUG)])
+def test_per_request_library_logs_only_at_debug(level, httpx_level):
+    """httpx's one INFO line per request would drown the hub's own lines (75 KB per demo half-minute)."""
+    from hub.logs import QUIET_LIBRARIES, configure
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in QUIET_LIBRARIES}
+    try:
+        configure("text", level)
+        assert {logging.getLogger(n).level for n in QUIET_LIBRARIES} == {httpx_level}
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        for name, old in saved[2].items():
+            logging.getLogger(name).setLevel(old)
