@@ -47,6 +47,7 @@ class TokenState:
     expires_at: float = 0.0
     refresh_token: str | None = None
     refused: tuple[float, str] | None = None  # (until, message) after the endpoint refused the grant
+    rotations_seen: set[str] = field(default_factory=set)  # refresh tokens this cache has held (rotating)
 
 
 _TOKENS: dict[tuple, TokenState] = {}
@@ -124,13 +125,28 @@ class OAuth2(PlatformAuth):
             return self._fetch()
 
     def _fetch(self) -> str:
-        """POST the grant to the token endpoint (state lock held); store and give the new token."""
+        """Ask for a new token (state lock held); store and give it. A refusal is held for a while."""
         state = self.state
         if state.refused and clock.time() < state.refused[0]:
             raise AuthError(state.refused[1])
         fields = {"grant_type": self.grant_type, **self._grant_fields(), **self.extra}
         if self.scope:
             fields["scope"] = self.scope
+        asked = clock.time()
+        try:
+            body = self._exchange(fields)
+        except AuthError as exc:
+            state.refused = (clock.time() + REFUSAL_HOLD, str(exc))
+            raise
+        self._store(body, asked)
+        return state.access_token
+
+    def _exchange(self, fields: dict[str, str]) -> dict:
+        """POST ``fields`` to the token endpoint; the answer (``access_token``, ``expires_in``, ...).
+
+        A platform whose token call is not a standard OAuth2 POST (a signed GET, an envelope around
+        the token) gives :class:`OAuth2RefreshToken` an ``exchange`` instead.
+        """
         basic = None
         if self.client_auth == "basic":
             basic = (self.client_id, self.client_secret or "")
@@ -139,16 +155,13 @@ class OAuth2(PlatformAuth):
             if self.client_secret is not None:
                 fields["client_secret"] = self.client_secret
         origin = httpx.URL(self.token_url).copy_with(path="/", query=None, fragment=None)
-        asked = clock.time()
         with self.ctx.http(str(origin), headers={"Accept": "application/json"}) as client:
             response = client.post(self.token_url, data=fields, auth=basic,
                                    extensions={"returnhub_retry": self._retry_sent()})
         if response.status_code in (400, 401, 403) or (
                 response.status_code < 500 and platform_error(response.text)[0] in REFUSED):
-            message = (f"the token endpoint refused the credentials ({describe_error(response)}): "
-                       "the connection needs new credentials")
-            state.refused = (clock.time() + REFUSAL_HOLD, message)
-            raise AuthError(message)
+            raise AuthError(f"the token endpoint refused the credentials ({describe_error(response)}): "
+                            "the connection needs new credentials")
         raise_for_status(response)
         try:
             body = response.json()
@@ -156,8 +169,7 @@ class OAuth2(PlatformAuth):
             body = None
         if not isinstance(body, dict) or not body.get("access_token"):
             raise PermanentError(f"{describe_error(response)}: the token answer has no access_token")
-        self._store(body, asked)
-        return state.access_token
+        return body
 
     def _store(self, body: dict, asked: float) -> None:
         """Keep the token with an absolute expiry; keep (or rotate and persist) the refresh token."""
@@ -219,7 +231,8 @@ class OAuth2ClientCredentials(OAuth2):
 
 
 class OAuth2RefreshToken(OAuth2):
-    """The refresh-token grant (Amazon LWA, Allegro): a long-lived refresh token buys access tokens.
+    """The refresh-token grant (Amazon LWA, Allegro, TikTok Shop, Miravia): a long-lived refresh token buys
+    access tokens.
 
     A rotated refresh token (one the endpoint sends back in place of the old one) is used from then
     on and handed to ``on_refresh_token(new)`` so the plugin can save it in the connection's
@@ -229,29 +242,61 @@ class OAuth2RefreshToken(OAuth2):
         OAuth2RefreshToken(ctx, token_url="https://api.amazon.com/auth/o2/token", client_id=cid,
                            client_secret=secret, refresh_token=rt, header="x-amz-access-token",
                            scheme=None, renew_on=(401, 403))
+
+    ``rotating=True`` (a platform that rotates on every renewal): the process-wide cache is keyed on the
+    client, not on the refresh token in the settings, and remembers the refresh tokens it produced; settings
+    carrying one of those are not newer than the cache, while one it never saw (the merchant connected again)
+    replaces the cached grant. Without it each job would start a new cache entry and renew at once.
+
+    ``exchange(fields) -> dict`` replaces the standard token POST for platforms whose token call differs (a
+    signed gateway call, a GET with the app secret, an envelope): it gets the grant's fields
+    (``grant_type``, ``refresh_token``), makes the call through ``ctx.http`` and gives ``access_token``,
+    ``expires_in`` (seconds from now) and ``refresh_token``; it raises :class:`AuthError` when the platform
+    refuses the grant (held for a minute like any refusal).
     """
 
     grant_type = "refresh_token"
 
     def __init__(self, ctx, *, refresh_token: str, on_refresh_token: Callable[[str], None] | None = None,
-                 **kwargs):
+                 rotating: bool = False, exchange: Callable[[dict[str, str]], dict] | None = None, **kwargs):
         self._initial_refresh = refresh_token
+        self.rotating = rotating
+        self.exchange = exchange
         Redactor.add(refresh_token)
         super().__init__(ctx, **kwargs)
         self.on_refresh_token = on_refresh_token
-        if self.state.refresh_token is None:
-            self.state.refresh_token = refresh_token
+        state = self.state
+        if rotating:
+            with state.lock:
+                if refresh_token not in state.rotations_seen:  # new to this cache: the merchant's latest grant
+                    state.rotations_seen.add(refresh_token)
+                    state.refresh_token, state.access_token, state.renew_at, state.refused = (
+                        refresh_token, None, 0.0, None)
+        elif state.refresh_token is None:
+            state.refresh_token = refresh_token
 
     def _credentials(self) -> list[str]:
+        if self.rotating:
+            return [self.client_secret or ""]
         return [self.client_secret or "", self._initial_refresh]
 
     def _grant_fields(self) -> dict[str, str]:
         return {"refresh_token": self.state.refresh_token or self._initial_refresh}
 
+    def _exchange(self, fields: dict[str, str]) -> dict:
+        if self.exchange is None:
+            return super()._exchange(fields)
+        body = self.exchange(dict(fields))
+        if not isinstance(body, dict) or not body.get("access_token"):
+            raise PermanentError(f"the token answer from {self.token_url} has no access_token")
+        return body
+
     def _retry_sent(self) -> bool:
         return False
 
     def _rotated(self, refresh_token: str) -> None:
+        if self.rotating:
+            self.state.rotations_seen.add(refresh_token)
         if self.on_refresh_token is None:
             return
         try:
