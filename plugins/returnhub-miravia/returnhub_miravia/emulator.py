@@ -197,10 +197,10 @@ def _reverse_routes(app: Flask, state: MiraviaState) -> None:
                 return error("InvalidParameter", f"unknown reverse status {status!r}")
         with state.lock:
             rows = [json.loads(json.dumps(r)) for r in state.reverse_orders.values()
-                    if (not p.get("reverse_order_id") or str(r["reverse_order_id"]) == p["reverse_order_id"])]
+                    if (not p.get("reverse_order_id") or str(r.get("reverse_order_id")) == p["reverse_order_id"])]
         rows = [r for r in rows if _created(r) is None or ((start is None or _created(r) >= start)
                                                           and (end is None or _created(r) < end))]
-        rows.sort(key=lambda r: (_created(r) or 0, r["reverse_order_id"]))
+        rows.sort(key=lambda r: (_created(r) or 0, r.get("reverse_order_id") or 0))
         page = rows[(page_no - 1) * size: page_no * size]
         return answer({"total": len(rows), "page_no": page_no, "page_size": size, "items": page})
 
