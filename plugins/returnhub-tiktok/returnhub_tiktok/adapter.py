@@ -44,7 +44,9 @@ class TikTokMarketplace(Marketplace):
         self.client.close()
 
     def check(self) -> None:
-        """One signed search of one return: the credentials and the shop cipher work."""
+        """A renewed token (refresh-token connections) and one signed search: the credentials and the cipher work."""
+        if self.client.tokens is not None:
+            self.client.tokens.renew(stale=self.client.tokens.state.access_token)
         self.client.search_returns({}, 1, None)
 
     # -- import -------------------------------------------------------------------------------

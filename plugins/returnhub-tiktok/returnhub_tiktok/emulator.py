@@ -4,7 +4,9 @@ What it holds the client to (research §9, UNVERIFIED where the README says so):
 (``app_key``, ``timestamp`` within 5 minutes of :mod:`hub.clock`, ``sign`` over secret + path + sorted
 query + body + secret), ``x-tts-access-token`` and ``shop_cipher`` present; decision and status enums
 checked; ``idempotency_key`` required on decisions, a reused key replays the first answer and a reused key
-with a different body is refused; the reject reason must be one the reject-reasons endpoint offers.
+with a different body is refused; the reject reason must be one the reject-reasons endpoint offers. Access
+tokens expire by :mod:`hub.clock` (105002 with HTTP 401; an unknown one is 105001); ``GET /api/v2/token/refresh``
+(the token host, served here too) takes the app key and secret and a refresh token, which it rotates.
 """
 from __future__ import annotations
 
@@ -24,7 +26,10 @@ from returnhub_tiktok import mapping
 
 APP_KEY = "6abc1demoappkey"
 APP_SECRET = "e59af819cc2b4f1f2f0f6a7e0demo0secret"
-ACCESS_TOKEN = "ROW_demo-access-token"
+ACCESS_TOKEN = "ROW_demo-access-token"  # a fixed token that never expires (connections without refresh token)
+REFRESH_TOKEN = "ROW_demo-refresh-token"
+ACCESS_TTL = 7 * 86400  # third-party notes: access tokens live 7 days, refresh tokens about a year
+REFRESH_TTL = 365 * 86400
 SHOP_CIPHER = "ROW_demoShopCipher"
 CLOCK_WINDOW = 300.0
 PREFIX = "/return_refund/202309"
@@ -45,6 +50,25 @@ class TikTokState:
         self.keys: dict[str, tuple[str, dict]] = {}  # idempotency_key -> (body digest, answer data)
         self.next_id = 5760000000000001
         self.clock_offset = 0.0
+        self.access_tokens: dict[str, float] = {ACCESS_TOKEN: float("inf")}  # token -> expiry (hub.clock epoch)
+        self.refresh_tokens: dict[str, float] = {REFRESH_TOKEN: clock.time() + REFRESH_TTL}
+
+    def issue(self) -> dict:
+        """A new access and refresh token, as /api/v2/token/refresh answers them (expiries as Unix times)."""
+        access, refresh = f"ROW_{secrets.token_hex(16)}", f"ROW_{secrets.token_hex(16)}"
+        now = clock.time()
+        self.access_tokens[access] = now + ACCESS_TTL
+        self.refresh_tokens[refresh] = now + REFRESH_TTL
+        return {"access_token": access, "access_token_expire_in": int(now + ACCESS_TTL), "refresh_token": refresh,
+                "refresh_token_expire_in": int(now + REFRESH_TTL), "open_id": "demo-open-id",
+                "seller_name": "Demo Seller", "seller_base_region": "GB", "user_type": 0}
+
+    def expire_access_tokens(self) -> None:
+        """Every access token issued by refresh stops working now (as if it had run out early)."""
+        with self.lock:
+            for token in self.access_tokens:
+                if token != ACCESS_TOKEN:
+                    self.access_tokens[token] = clock.time()
 
     def seed(self, count: int, *, return_type: str = "RETURN_AND_REFUND",
              status: str = "RETURN_OR_REFUND_REQUEST_PENDING", items: int | None = None,
@@ -104,8 +128,13 @@ def create_app(demo: bool = False, state: TikTokState | None = None) -> Flask:
         expected = tiktok_signature(APP_SECRET, request.path, pairs, request.get_data())
         if not secrets.compare_digest(expected, args.get("sign", "")):
             return envelope(code=106001, message="invalid sign", status=401)
-        if request.headers.get("x-tts-access-token") != ACCESS_TOKEN:
-            return envelope(code=105002, message="access token missing, invalid or expired", status=401)
+        token = request.headers.get("x-tts-access-token") or ""
+        with state.lock:
+            expiry = state.access_tokens.get(token)
+        if expiry is None:
+            return envelope(code=105001, message="access token missing or invalid", status=401)
+        if expiry <= clock.time():
+            return envelope(code=105002, message="access token expired", status=401)
         if args.get("shop_cipher") != SHOP_CIPHER:
             return envelope(code=106013, message="invalid shop_cipher", status=400)
         g.body = request.get_json(silent=True) if request.data else None
@@ -189,6 +218,18 @@ def create_app(demo: bool = False, state: TikTokState | None = None) -> Flask:
             state.keys[key] = (digest, {})
         return envelope({})
 
+    @app.get("/api/v2/token/refresh")
+    def token_refresh():
+        args = request.args
+        if args.get("app_key") != APP_KEY or args.get("app_secret") != APP_SECRET:
+            return envelope(code=36004004, message="invalid app_key or app_secret")
+        if args.get("grant_type") != "refresh_token":
+            return envelope(code=36004002, message=f"unsupported grant_type {args.get('grant_type')!r}")
+        with state.lock:
+            if state.refresh_tokens.pop(args.get("refresh_token", ""), 0) <= clock.time():
+                return envelope(code=36004003, message="refresh token invalid, used or expired")
+            return envelope(state.issue())
+
     _hooks(app, state)
     return app
 
@@ -214,6 +255,11 @@ def _hooks(app: Flask, state: TikTokState) -> None:
                 return jsonify(error=f"unknown kind {kind!r}"), 400
         return jsonify(return_id=ret["return_id"])
 
+    @app.post("/_emulator/expire_tokens")
+    def expire_hook():
+        state.expire_access_tokens()
+        return jsonify(ok=True)
+
     @app.get("/_emulator/state")
     def state_hook():
         with state.lock:
@@ -232,7 +278,7 @@ def demo_orders(app: Flask) -> list[dict]:
 def emulator_settings(url: str) -> dict:
     """Connection settings that point the TikTok adapter at an emulator running at ``url``."""
     return {"app_key": APP_KEY, "app_secret": APP_SECRET, "access_token": ACCESS_TOKEN, "shop_cipher": SHOP_CIPHER,
-            "api_base_url": url}
+            "api_base_url": url, "auth_base_url": url}
 
 
 def main(argv=None) -> None:

@@ -1,7 +1,8 @@
 """The connection form for a TikTok Shop seller: app credentials, the shop's cipher and token, unconfirmed values."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 PRODUCTION_API = "https://open-api.tiktokglobalshop.com"
+AUTH_HOST = "https://auth.tiktok-shops.com"
 API_VERSION = "202309"
 
 
@@ -14,9 +15,20 @@ class TikTokSettings(Schema):
         required=True, load_only=True, validate=validate.Length(min=1),
         metadata={"secret": True, "label": "App secret", "help": "The app secret; it signs every request."})
     access_token = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1),
+        load_default=None, allow_none=True, load_only=True,
         metadata={"secret": True, "label": "Access token",
-                  "help": "The seller's access token (sent as x-tts-access-token)."})
+                  "help": "A fixed seller access token (sent as x-tts-access-token); it expires after about 7 days. "
+                          "Give the refresh token instead to have Returnhub renew it."})
+    refresh_token = fields.String(
+        load_default=None, allow_none=True, load_only=True,
+        metadata={"secret": True, "pinned": True, "label": "Refresh token",
+                  "help": "The seller's refresh token: Returnhub renews the access token with it before it expires "
+                          "and keeps the new refresh token TikTok sends back."})
+    auth_base_url = fields.Url(load_default=AUTH_HOST, require_tld=False,
+                               metadata={"label": "Token host", "help": f"{AUTH_HOST}; an emulator in tests."})
+    renew_ahead = fields.Integer(
+        load_default=3600, validate=validate.Range(min=60, max=7 * 86400),
+        metadata={"label": "Renew the access token this many seconds before it expires"})
     shop_cipher = fields.String(
         required=True, validate=validate.Length(min=1),
         metadata={"label": "Shop cipher", "help": "The shop's cipher from GET /authorization/202309/shops."})
@@ -40,3 +52,8 @@ class TikTokSettings(Schema):
         load_default="The returned item does not meet the return conditions.",
         validate=validate.Length(min=1, max=1000),
         metadata={"label": "Reject comment", "help": "Sent with a rejection when the decision has no note."})
+
+    @validates_schema
+    def _a_token(self, data, **kwargs):
+        if not data.get("access_token") and not data.get("refresh_token"):
+            raise ValidationError("give the refresh token (or a fixed access token)", "refresh_token")

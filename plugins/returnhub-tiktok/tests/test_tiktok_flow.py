@@ -119,3 +119,35 @@ def test_a_refused_decision_needs_attention(hub, connection, state, shop_emu):
     decide(hub, shop_emu, ret["return_id"], "rejected")
     settle(hub, cid, poll=False, done=lambda: states(hub, cid)[ret["return_id"]] == "needs_attention")
     assert "cannot take 'rejected'" in attention_reason(hub, ret["return_id"])
+
+
+def test_an_expiring_token_is_renewed_ahead_and_the_rotated_refresh_token_saved(hub, connection, state, emu,
+                                                                                shop_emu, fake_clock):
+    from returnhub_tiktok.emulator import REFRESH_TOKEN
+    cid = connection(access_token=None, refresh_token=REFRESH_TOKEN)
+    ret = state.seed(1)[0]
+    in_shop(hub, cid, 1)
+    fake_clock.advance(7 * 86400)  # TikTok's access token lives 7 days: renewed before it runs out
+    decide(hub, shop_emu, ret["return_id"], "accepted")
+    pushed(hub, cid, ret["return_id"])
+    assert len([e for e in emu.ledger.entries if e.path == "/api/v2/token/refresh"]) >= 2
+    assert not any(e.status == 401 for e in emu.ledger.entries)
+    from hub.db import Connection
+    with hub.session() as s:
+        stored = hub.box.open(s.get(Connection, cid).marketplace_settings)
+    assert list(state.refresh_tokens) == [stored["refresh_token"]]  # the live one is the saved one
+    assert state.decisions[0]["decision"] == "APPROVE_RETURN"
+
+
+def test_an_expired_token_refused_with_105002_is_renewed_once_and_the_call_resent(hub, connection, state, emu,
+                                                                                  shop_emu):
+    from returnhub_tiktok.emulator import REFRESH_TOKEN
+    cid = connection(access_token=None, refresh_token=REFRESH_TOKEN)
+    ret = state.seed(1)[0]
+    in_shop(hub, cid, 1)
+    emu.hook("expire_tokens", {})  # the cached token runs out before the hub expected it to
+    decide(hub, shop_emu, ret["return_id"], "rejected")
+    pushed(hub, cid, ret["return_id"])
+    refused = [e for e in emu.ledger.entries if e.status == 401]
+    assert refused and all(e.response["code"] == 105002 for e in refused)
+    assert state.returns[ret["return_id"]]["return_status"] == "REFUND_OR_RETURN_REQUEST_REJECT"

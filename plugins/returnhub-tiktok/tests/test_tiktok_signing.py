@@ -46,7 +46,7 @@ def test_a_well_signed_search_is_answered(emu, state):
     assert len(resp.json()["data"]["return_orders"]) == 2
 
 
-@pytest.mark.parametrize("fault, code", [("secret", 106001), ("stale", 106011), ("token", 105002)])
+@pytest.mark.parametrize("fault, code", [("secret", 106001), ("stale", 106011), ("token", 105001)])
 def test_bad_requests_are_refused(emu, fault, code):
     kw = {"secret": "wrong"} if fault == "secret" else {"stamp": int(clock.time()) - 301} if fault == "stale" \
         else {"token": None}
@@ -72,3 +72,26 @@ def test_the_adapter_maps_refusals(make_adapter):
         make_adapter(access_token="expired").check()
     with pytest.raises(PermanentError):
         make_adapter(shop_cipher="ROW_other").check()
+
+
+def test_an_expired_token_is_refused_with_105002_and_the_refresh_token_rotates(emu, state, fake_clock):
+    from returnhub_tiktok.emulator import REFRESH_TOKEN
+
+    def refresh(token, secret=APP_SECRET):
+        return httpx.get(emu.url + "/api/v2/token/refresh", params={
+            "app_key": APP_KEY, "app_secret": secret, "refresh_token": token, "grant_type": "refresh_token"}).json()
+
+    assert refresh(REFRESH_TOKEN, secret="wrong")["code"] != 0
+    issued = refresh(REFRESH_TOKEN)
+    assert issued["code"] == 0 and issued["data"]["access_token_expire_in"] == int(clock.time()) + 7 * 86400
+    assert post(emu, SEARCH, token=issued["data"]["access_token"]).json()["code"] == 0
+    fake_clock.advance(7 * 86400)
+    expired = post(emu, SEARCH, token=issued["data"]["access_token"])
+    assert expired.status_code == 401 and expired.json()["code"] == 105002
+    assert refresh(REFRESH_TOKEN)["code"] != 0  # spent by the first refresh
+    assert refresh(issued["data"]["refresh_token"])["code"] == 0
+
+
+def test_a_refused_refresh_token_is_an_auth_error(make_adapter):
+    with pytest.raises(AuthError, match="refresh token"):
+        make_adapter(access_token=None, refresh_token="ROW_unknown").check()
