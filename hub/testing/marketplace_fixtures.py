@@ -89,3 +89,16 @@ def connection(hub, settings, shop_emu, marketplace_under_test):
             shop_settings={"base_url": shop_emu.url, "token": "shop-secret-token",
                            "webhook_secret": "shop-webhook-secret"})
     return make
+
+
+@pytest.fixture
+def merchant_web(hub):
+    """A test client of the web app signed in as the merchant the ``connection`` fixture's connections belong to
+    ("Merchant A"), for a plugin's own pages (an account-connect flow)."""
+    from hub.accounts import create_user
+    from hub.app import create_app
+    from hub.testing.kit.base import login
+    create_user(hub, email="seller@example.com", password="a good password 1", merchant_name="Merchant A")
+    client = create_app(hub=hub).test_client()
+    login(client, "seller@example.com", "a good password 1")
+    return client

@@ -38,6 +38,25 @@ def own_connection(s, connection_id: int) -> Connection:
     return conn
 
 
+def own_marketplace_adapter(connection_id: int, slug: str):
+    """``(hub, adapter)`` for the signed-in merchant's connection to marketplace ``slug`` (404 otherwise), built as
+    the jobs build it, for a plugin's own pages (an account-connect flow); close the adapter when done. Raises
+    marshmallow's ValidationError when the stored settings do not load (a required setting missing)."""
+    from hub.connections import build_adapter
+    h = hub()
+    with h.session() as s:
+        conn = own_connection(s, connection_id)
+        if conn.marketplace != slug:
+            abort(404)
+        s.expunge(conn)
+    return h, build_adapter(h, conn, "marketplace")
+
+
+def to_connection(connection_id: int):
+    """A redirect back to a connection's page."""
+    return redirect(url_for("connections.show", connection_id=connection_id))
+
+
 def own_return(s, return_id: int) -> ReturnRow:
     row = s.get(ReturnRow, return_id)
     if row is None or row.connection.merchant_id != g.merchant_id:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from hub.errors import HubError
 from returnhub_allegro import device
@@ -22,19 +22,13 @@ def _key(connection_id: int) -> str:
 
 
 def _adapter(connection_id: int):
-    from hub.connections import build_adapter
-    from hub.web.context import hub, own_connection
-    h = hub()
-    with h.session() as s:
-        conn = own_connection(s, connection_id)
-        if conn.marketplace != "allegro":
-            abort(404)
-        s.expunge(conn)
-    return h, build_adapter(h, conn, "marketplace")
+    from hub.web.context import own_marketplace_adapter
+    return own_marketplace_adapter(connection_id, "allegro")
 
 
 def _back(connection_id: int):
-    return redirect(url_for("connections.show", connection_id=connection_id))
+    from hub.web.context import to_connection
+    return to_connection(connection_id)
 
 
 def _connect(connection_id: int):

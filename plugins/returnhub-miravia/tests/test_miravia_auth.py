@@ -29,14 +29,8 @@ def test_the_rotated_refresh_token_is_handed_to_the_core_and_reused_by_the_next_
 
 
 @pytest.fixture
-def web(hub):
-    from hub.accounts import create_user
-    from hub.app import create_app
-    from hub.testing.kit.base import login
-    create_user(hub, email="seller@example.com", password="a good password 1", merchant_name="Merchant A")
-    client = create_app(hub=hub).test_client()
-    login(client, "seller@example.com", "a good password 1")
-    return client
+def web(merchant_web):
+    return merchant_web
 
 
 def stored(hub, cid):
