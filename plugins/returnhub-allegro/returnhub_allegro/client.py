@@ -3,7 +3,8 @@
 Retries, Retry-After, the address guard and the rate limit are the core's (``ctx.http``); the user
 token is the SDK's :class:`OAuth2RefreshToken` (HTTP Basic client auth, renewed ahead of expiry and
 once on a 401). Allegro sends a new refresh token with every renewal: it is saved into the
-connection's settings through ``ctx.save_settings``.
+connection's settings through ``ctx.save_settings``, and ``rotating=True`` keeps the process-wide token
+cache across those rotations (the next job's settings carry the saved token; the cache reuses its token).
 """
 from __future__ import annotations
 
@@ -20,33 +21,6 @@ from returnhub_allegro.settings import ENVIRONMENTS
 log = logging.getLogger(__name__)
 BETA = "application/vnd.allegro.beta.v1+json"  # the customer-returns resources are [BETA]
 PUBLIC = "application/vnd.allegro.public.v1+json"
-
-
-class RotatingRefreshToken(OAuth2RefreshToken):
-    """OAuth2RefreshToken whose process-wide token cache survives its own rotations.
-
-    The SDK keys its cache on the refresh token in the settings; Allegro sends a new one with every
-    renewal, which is saved, so the next job's adapter would start a new cache entry and renew again
-    at once, every job. Here the cache is keyed on the client only and remembers the refresh tokens
-    it produced: settings carrying one of those are older or equal to what the cache holds, while a
-    token it has never seen (the merchant connected again) replaces the cached grant.
-    """
-
-    def __init__(self, ctx, *, refresh_token: str, **kwargs):
-        super().__init__(ctx, refresh_token=refresh_token, **kwargs)
-        state = self.state
-        with state.lock:
-            seen = state.__dict__.setdefault("allegro_seen", set())
-            if refresh_token not in seen:
-                seen.add(refresh_token)
-                state.refresh_token, state.access_token, state.renew_at, state.refused = refresh_token, None, 0.0, None
-
-    def _credentials(self) -> list[str]:
-        return [self.client_secret or ""]
-
-    def _rotated(self, refresh_token: str) -> None:
-        self.state.__dict__.setdefault("allegro_seen", set()).add(refresh_token)
-        super()._rotated(refresh_token)
 
 
 class Refused(PermanentError):
@@ -71,10 +45,10 @@ class AllegroClient:
         if not settings.get("refresh_token"):
             self.auth = None
         else:
-            self.auth = RotatingRefreshToken(
+            self.auth = OAuth2RefreshToken(
                 ctx, token_url=f"{auth_base(settings)}/auth/oauth/token", client_id=settings["client_id"],
                 client_secret=settings["client_secret"], refresh_token=settings["refresh_token"],
-                client_auth="basic", on_refresh_token=self._save_refresh_token)
+                client_auth="basic", rotating=True, on_refresh_token=self._save_refresh_token)
         budget = {"requests": int(settings.get("requests_per_second") or 25), "per_seconds": 1}
         self.http = ctx.http(api_base(settings), auth=self.auth, operation="seller", rate_limit=budget,
                              headers={"Accept-Language": "en-US"})
