@@ -183,7 +183,8 @@ def test(connection_id: int):
         conn = own_connection(s, connection_id)
         s.expunge(conn)
     for result in check_connection(hub(), conn):
-        flash(f"{result.title} ({result.side}): {result.message}", "ok" if result.ok else "error")
+        side = gettext("marketplace") if result.side == "marketplace" else gettext("shop")
+        flash(f"{result.title} ({side}): {result.message}", "ok" if result.ok else "error")
     return redirect(url_for("connections.show", connection_id=connection_id))
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask_babel import format_currency, format_datetime, format_decimal, gettext
 
 from hub import clock
-from hub.i18n import DECISION_LABELS, STATE_LABELS
+from hub.i18n import CONNECTION_LABELS, DECISION_LABELS, STATE_LABELS
 
 
 def age(value: datetime | None) -> str:
@@ -33,9 +33,9 @@ def when(value: datetime | None) -> str:
 
 
 def label(value: str | None) -> str:
-    """A state or decision in the user's language; other values with their underscores as spaces."""
+    """A state, decision or connection status in the user's language; other values with their underscores as spaces."""
     text = value or ""
-    found = STATE_LABELS.get(text) or DECISION_LABELS.get(text)
+    found = STATE_LABELS.get(text) or DECISION_LABELS.get(text) or CONNECTION_LABELS.get(text)
     return str(found) if found is not None else text.replace("_", " ")
 
 
