@@ -184,7 +184,8 @@ def test(connection_id: int):
         s.expunge(conn)
     for result in check_connection(hub(), conn):
         side = gettext("marketplace") if result.side == "marketplace" else gettext("shop")
-        flash(f"{result.title} ({side}): {result.message}", "ok" if result.ok else "error")
+        flash(gettext("%(plugin)s (%(side)s): %(message)s", plugin=result.title, side=side, message=result.message),
+              "ok" if result.ok else "error")
     return redirect(url_for("connections.show", connection_id=connection_id))
 
 
