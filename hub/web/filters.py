@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import format_currency, format_datetime, format_decimal, gettext
+from flask_babel import format_currency, format_datetime, format_decimal, format_percent, gettext
 
 from hub import clock
 from hub.i18n import CONNECTION_LABELS, DECISION_LABELS, STATE_LABELS
@@ -69,3 +69,5 @@ def register_filters(app) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""
+    # a share (0.286) as the user's language writes it, to one decimal: 28.6% (en), 28,6% (nl, fr, de)
+    app.jinja_env.filters["percent"] = lambda v: format_percent(v or 0, "#,##0.0%")

@@ -159,4 +159,6 @@ def dashboard(session, merchant_id: int, days: int, titles: dict[str, str], clas
 
 
 def day_label(d: date) -> str:
-    return d.strftime("%d %b")
+    """A chart's day in the user's language: "01 Nov", "01 nov.", "01.11."."""
+    from flask_babel import format_date
+    return format_date(d, "dd MMM")
