@@ -25,7 +25,7 @@ DECISION_LABELS = {
     "accepted": lazy_gettext("accepted"), "rejected": lazy_gettext("rejected"), "repaired": lazy_gettext("repaired"),
     "exchanged": lazy_gettext("exchanged"), "kept": lazy_gettext("kept"), "cancelled": lazy_gettext("cancelled"),
 }
-
+CONNECTION_LABELS = {"active": lazy_gettext("active"), "needs_reauth": lazy_gettext("needs new credentials")}
 
 REASON_LABELS = {
     "too_small": lazy_gettext("too small"), "too_big": lazy_gettext("too big"), "defective": lazy_gettext("defective"),

@@ -210,3 +210,27 @@ def test_a_platform_error_inside_a_check_fails_that_check_by_name_and_adapters_k
     assert outcomes.get("failed") == 1 and outcomes.get("passed") == 1, out
     assert "[returns_validate] the adapter raised TransientError during the check" in out, out
     assert "How to fix:" in out and "Traceback" not in out, out
+
+
+def test_a_marketplace_without_a_reason_mapping_fails_reasons_mapped(kit):
+    """No reasons.py (nor reason_map): the check fails, it does not skip."""
+    (kit.path / "site" / "returnhub_kitmarket" / "reasons.py").unlink()
+    result = certify(kit, "MarketplaceSuite", "from returnhub_kitmarket.adapter import KitMarketplace",
+                     "    adapter = KitMarketplace\n", "-k", "test_reasons_mapped")
+    out = result.stdout.str()
+    assert result.parseoutcomes().get("failed") == 1, out
+    assert "[reasons_mapped] the plugin declares no mapping of its return reasons" in out and "REASONS = {}" in out
+
+
+def test_a_reason_the_emulator_can_send_unmapped_fails_reasons_mapped(kit):
+    """A code of the emulator's vocabulary (reason_samples) the mapping lacks fails, even when no poll found it."""
+    (kit.path / "site" / "returnhub_kitmarket" / "reasons.py").write_text('REASONS = {"SIZE": "too_small"}\n')
+    result = certify(kit, "MarketplaceSuite", "from returnhub_kitmarket.adapter import KitMarketplace",
+                     "    adapter = KitMarketplace\n    reason_samples = [('SIZE', None), ('BROKEN', None)]\n",
+                     "-k", "test_reasons_mapped")
+    out = result.stdout.str()
+    assert result.parseoutcomes().get("failed") == 1, out
+    assert "return reasons without a canonical reason: [('BROKEN', None)]" in out, out
+    result = certify(kit, "MarketplaceSuite", "from returnhub_kitmarket.adapter import KitMarketplace",
+                     "    adapter = KitMarketplace\n", "-k", "test_reasons_mapped")
+    assert "the suite lists no reason_samples" in result.stdout.str(), result.stdout.str()

@@ -133,7 +133,7 @@ def test_health_needs_reauth_and_requires_action(app, hub, make_connection, monk
         manifest.capabilities, requires_action="Ask your account manager to enable the returns API."))
     client = signed_in(app, hub)
     index = client.get("/connections/").get_data(as_text=True)
-    assert "needs reauth" in index and "action needed at Fake Marketplace" in index and "AuthError" in index
+    assert "needs new credentials" in index and "action needed at Fake Marketplace" in index and "AuthError" in index
     assert "paused: the connection needs new credentials" in index
     page = client.get(f"/connections/{cid}").get_data(as_text=True)
     assert "Ask your account manager to enable the returns API." in page and "Needs new credentials" in page

@@ -62,3 +62,39 @@ def test_plugins_page_shows_a_failed_plugin_with_its_reason(config, monkeypatch)
         assert "Fake Shop" in page
     finally:
         hub.db.dispose()
+
+
+def test_most_returned_items_are_named_by_product_with_the_sku_or_ean_beside(app, hub, make_connection):
+    """"Most returned SKUs" shows each item's latest product name, its SKU (or EAN) secondary; an item
+    without any title keeps its key; another merchant's titles are never used."""
+    from datetime import timedelta
+
+    from hub import clock
+    from hub.model import Fulfilment, Line, Return
+    from hub.stats.rebuild import rebuild
+    from hub.sync.records import new_row
+    from hub.testing.connections import create_connection
+
+    cid = make_connection(merchant="Merchant A")
+    other = create_connection(hub, marketplace="fakemarket", shop="fakeshop", merchant="Merchant B", name="B")
+    now = clock.now()
+    rows = [(cid, "SKU-COAT", None, "Winter coat (old name)"), (cid, "SKU-COAT", None, "Sinner winter coat L"),
+            (cid, None, "8712345000017", "Philips Airfryer XL"), (cid, "SKU-BARE", None, None),
+            (other, "SKU-BARE", None, "Someone else's title")]
+    with hub.session() as s:
+        for n, (conn, sku, ean, title) in enumerate(rows, start=1):
+            s.add(new_row(conn, Return(
+                external_id=f"T{n}", marketplace_order_id=f"O{n}", fulfilment=Fulfilment.MERCHANT,
+                requested_at=now - timedelta(hours=10 - n),
+                lines=[Line(external_line_id="1", quantity=1, sku=sku, ean=ean, title=title)])))
+    with hub.session() as s:
+        rebuild(s)
+    page = signed_in(app, hub, "a@example.com", "Merchant A").get("/dashboard/?days=30").get_data(as_text=True)
+    table = page[page.index('id="top-items"'):]
+    table = table[:table.index("</table>")]
+    assert '<span class="item-title">Sinner winter coat L</span> <span class="muted small item-key">SKU-COAT</span>' \
+        in table
+    assert "old name" not in table
+    assert '<span class="item-title">Philips Airfryer XL</span> <span class="muted small item-key">EAN 8712345000017' \
+        in table
+    assert '<span class="item-key">SKU-BARE</span>' in table and "Someone else" not in table

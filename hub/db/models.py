@@ -184,7 +184,7 @@ class ReturnLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     return_id: Mapped[int] = mapped_column(ForeignKey("return_request.id"), index=True)
     external_line_id: Mapped[str] = mapped_column(String(128))
-    sku: Mapped[str | None] = mapped_column(String(128))
+    sku: Mapped[str | None] = mapped_column(String(128), index=True)  # migration 0008
     ean: Mapped[str | None] = mapped_column(String(32), index=True)
     title: Mapped[str | None] = mapped_column(String(500))
     quantity: Mapped[int] = mapped_column(Integer)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
@@ -50,7 +51,7 @@ def login():
         email = form.email.data.strip().lower()
         keys = [f"returnhub:login-failures:addr:{request.remote_addr}", f"returnhub:login-failures:user:{email}"]
         if _throttled(keys):
-            flash("Too many failed sign-ins. Wait a few minutes and try again.", "error")
+            flash(gettext("Too many failed sign-ins. Wait a few minutes and try again."), "error")
             return render_template("login.html", form=form), 429
         with hub().session() as s:
             user = s.scalar(select(User).where(User.email == email))
@@ -59,7 +60,7 @@ def login():
         if not ok:
             _record_failure(keys)
             clock.sleep(0.2)
-            flash("Wrong email or password.", "error")
+            flash(gettext("Wrong email or password."), "error")
             return render_template("login.html", form=form), 401
         sessions.start(hub(), user_id)
         return redirect(_safe_target(request.args.get("next", "")))
@@ -69,5 +70,5 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     sessions.end(hub())
-    flash("You are signed out.", "info")
+    flash(gettext("You are signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -183,7 +183,9 @@ def test(connection_id: int):
         conn = own_connection(s, connection_id)
         s.expunge(conn)
     for result in check_connection(hub(), conn):
-        flash(f"{result.title} ({result.side}): {result.message}", "ok" if result.ok else "error")
+        side = gettext("marketplace") if result.side == "marketplace" else gettext("shop")
+        flash(gettext("%(plugin)s (%(side)s): %(message)s", plugin=result.title, side=side, message=result.message),
+              "ok" if result.ok else "error")
     return redirect(url_for("connections.show", connection_id=connection_id))
 
 

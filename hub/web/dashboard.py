@@ -58,7 +58,8 @@ def index():
     per_day = [(stats.day_label(date.fromisoformat(d)), n) for d, n in figures["per_day"]]
     return render_template(
         "dashboard.html", f=figures, periods=PERIODS, has_connections=figures["has_connections"],
-        per_day_chart=charts.columns(per_day, f"Returns per day, last {days} days", label_every=max(1, days // 10)),
+        per_day_chart=charts.columns(per_day, gettext("Returns per day, last %(days)d days", days=days),
+                                     label_every=max(1, days // 10)),
         reasons_chart=charts.bars([(str(REASON_LABELS[v]), n) for v, n, _split, _o in figures["canonical_reasons"]],
                                   gettext("Top return reasons (units)")),
-        marketplace_chart=charts.bars([tuple(m) for m in figures["by_marketplace"]], "Returns by marketplace"))
+        marketplace_chart=charts.bars([tuple(m) for m in figures["by_marketplace"]], gettext("Returns by marketplace")))

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import format_currency, format_datetime, format_decimal, gettext
+from flask_babel import format_currency, format_datetime, format_decimal, format_percent, gettext
 
 from hub import clock
-from hub.i18n import DECISION_LABELS, STATE_LABELS
+from hub.i18n import CONNECTION_LABELS, DECISION_LABELS, STATE_LABELS
 
 
 def age(value: datetime | None) -> str:
@@ -33,9 +33,9 @@ def when(value: datetime | None) -> str:
 
 
 def label(value: str | None) -> str:
-    """A state or decision in the user's language; other values with their underscores as spaces."""
+    """A state, decision or connection status in the user's language; other values with their underscores as spaces."""
     text = value or ""
-    found = STATE_LABELS.get(text) or DECISION_LABELS.get(text)
+    found = STATE_LABELS.get(text) or DECISION_LABELS.get(text) or CONNECTION_LABELS.get(text)
     return str(found) if found is not None else text.replace("_", " ")
 
 
@@ -69,3 +69,5 @@ def register_filters(app) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""
+    # a share (0.286) as the user's language writes it, to one decimal: 28.6% (en), 28,6% (nl, fr, de)
+    app.jinja_env.filters["percent"] = lambda v: format_percent(v or 0, "#,##0.0%")

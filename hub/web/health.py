@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext, ngettext
+
 from hub import clock
 from hub.connections import build_adapter
 from hub.errors import AddressNotAllowed, AuthError, PermanentError, TransientError
@@ -22,17 +24,17 @@ class CheckResult:
 def next_run(conn, config) -> str:
     """When the next marketplace poll is due, in words."""
     if not conn.returns_enabled:
-        return "paused: Returns is switched off"
+        return gettext("paused: Returns is switched off")
     if conn.status != "active":
-        return "paused: the connection needs new credentials"
+        return gettext("paused: the connection needs new credentials")
     if conn.last_poll_at is None:
-        return "within a minute"
+        return gettext("within a minute")
     due = conn.last_poll_at + timedelta(seconds=config.poll_interval)
     now = clock.now()
     if due <= now:
-        return "due now"
+        return gettext("due now")
     minutes = int((due - now).total_seconds() // 60)
-    return f"in {minutes} min" if minutes else "in less than a minute"
+    return ngettext("in %(num)d min", "in %(num)d min", minutes) if minutes else gettext("in less than a minute")
 
 
 def _readable(exc: Exception, secrets: list[str]) -> str:
@@ -43,14 +45,14 @@ def _readable(exc: Exception, secrets: list[str]) -> str:
             text = text.replace(secret, "***")
     text = Redactor.redact(text)
     if isinstance(exc, AuthError):
-        return f"The credentials were refused: {text}"
+        return gettext("The credentials were refused: %(error)s", error=text)
     if isinstance(exc, AddressNotAllowed):
-        return f"This address is not allowed: {text}"
+        return gettext("This address is not allowed: %(error)s", error=text)
     if isinstance(exc, TransientError):
-        return f"Not reachable right now (try again later): {text}"
+        return gettext("Not reachable right now (try again later): %(error)s", error=text)
     if isinstance(exc, PermanentError):
-        return f"The platform refused the request: {text}"
-    return f"Unexpected error in the plugin ({type(exc).__name__}): {text}"
+        return gettext("The platform refused the request: %(error)s", error=text)
+    return gettext("Unexpected error in the plugin (%(kind)s): %(error)s", kind=type(exc).__name__, error=text)
 
 
 def check_connection(hub, conn) -> list[CheckResult]:
@@ -61,8 +63,11 @@ def check_connection(hub, conn) -> list[CheckResult]:
         slug = conn.marketplace if side == "marketplace" else conn.shop
         cls = registry.get(slug)
         if cls is None:
-            results.append(CheckResult(side, slug, False, f"The {side} plugin '{slug}' is not installed or failed "
-                                                           "to load; see the Plugins page."))
+            missing = (gettext("The marketplace plugin “%(slug)s” is not installed or failed to load; see the Plugins page.",
+                               slug=slug) if side == "marketplace" else
+                       gettext("The shop plugin “%(slug)s” is not installed or failed to load; see the Plugins page.",
+                               slug=slug))
+            results.append(CheckResult(side, slug, False, missing))
             continue
         stored = conn.marketplace_settings if side == "marketplace" else conn.shop_settings
         adapter, secrets = None, []
@@ -71,7 +76,7 @@ def check_connection(hub, conn) -> list[CheckResult]:
             secrets = [str(opened[name]) for name in secret_fields(cls.settings_schema) if opened.get(name)]
             adapter = build_adapter(hub, conn, side)
             adapter.check()
-            results.append(CheckResult(side, cls.title, True, "Connected: the credentials work."))
+            results.append(CheckResult(side, cls.title, True, gettext("Connected: the credentials work.")))
         except Exception as exc:
             results.append(CheckResult(side, cls.title, False, _readable(exc, secrets)))
         finally:

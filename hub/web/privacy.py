@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 
 from hub.privacy import erase_customer
 from hub.web.context import hub, login_required
@@ -23,11 +24,12 @@ def erase():
     email = request.form.get("email", "")
     try:
         count = erase_customer(hub(), g.merchant_id, email, f"merchant:{g.user_email}")
-    except ValueError as exc:
-        flash(str(exc), "error")
+    except ValueError:
+        flash(gettext("Enter the customer’s e-mail address."), "error")
         return redirect(url_for("privacy.index"))
     if count:
-        flash(f"Personal data erased from {count} return{'s' if count != 1 else ''}.", "ok")
+        flash(ngettext("Personal data erased from %(num)d return.", "Personal data erased from %(num)d returns.",
+                       count), "ok")
     else:
-        flash("No return of that customer was found; nothing was changed.", "info")
+        flash(gettext("No return of that customer was found; nothing was changed."), "info")
     return redirect(url_for("privacy.index"))

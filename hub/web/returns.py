@@ -37,6 +37,14 @@ def _marketplace_titles() -> dict[str, str]:
     return instances.titles(hub().registry)
 
 
+
+def _decision_problem(exc: Exception) -> str:
+    """A refused manual decision as a sentence, in the user's language where the hub words it."""
+    text = str(exc)
+    if text == "only a return in the shop or needing attention can be decided manually":
+        return gettext("Only a return in the shop or needing attention can be decided manually.")
+    return text[:1].upper() + text[1:] + "."
+
 @bp.route("/")
 @login_required
 def index():
@@ -243,7 +251,7 @@ def decide(return_id: int):
         try:
             decided = decide_manually(hub(), return_id, decisions, note, f"user:{g.user_email}")
         except DecisionError as exc:
-            problems.append(str(exc)[:1].upper() + str(exc)[1:] + ".")
+            problems.append(_decision_problem(exc))
         else:
             flash(gettext("Decision recorded.") if decided
                   else gettext("Decision recorded. Lines without a decision keep the return open."), "info")

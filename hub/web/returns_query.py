@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
@@ -60,17 +60,17 @@ class Filters:
         f = cls(q=(args.get("q") or "").strip()[:200], after=args.get("after") or None)
         state = args.get("state") or None
         if state and state not in State._value2member_map_:
-            f.errors.append(f"Unknown state '{state}'.")
+            f.errors.append(gettext("Unknown state “%(value)s”.", value=state))
         else:
             f.state = state
         decision = args.get("decision") or None
         if decision and decision != "none" and decision not in Decision._value2member_map_:
-            f.errors.append(f"Unknown decision '{decision}'.")
+            f.errors.append(gettext("Unknown decision “%(value)s”.", value=decision))
         else:
             f.decision = decision
         reason = args.get("reason") or None
         if reason and reason not in Reason._value2member_map_:
-            f.errors.append(f"Unknown reason '{reason}'.")
+            f.errors.append(gettext("Unknown reason “%(value)s”.", value=reason))
         else:
             f.reason = reason
         f.marketplace = args.get("marketplace") or None
@@ -79,17 +79,17 @@ class Filters:
             try:
                 f.connection = int(connection)
             except ValueError:
-                f.errors.append("Connection must be a number.")
+                f.errors.append(gettext("Connection must be a number."))
         for name in ("date_from", "date_to"):
             raw = args.get(name) or None
             if raw:
                 try:
                     setattr(f, name, date.fromisoformat(raw))
                 except ValueError:
-                    f.errors.append(f"'{raw}' is not a date (use YYYY-MM-DD).")
+                    f.errors.append(gettext("“%(value)s” is not a date (use YYYY-MM-DD).", value=raw))
         sort = args.get("sort") or "newest"
         if sort not in SORTS:
-            f.errors.append(f"Unknown sort '{sort}'.")
+            f.errors.append(gettext("Unknown sort “%(value)s”.", value=sort))
         else:
             f.sort = sort
         return f
@@ -219,7 +219,7 @@ def _decode(cursor: str, column):
             raise ValueError("not a text value")
         return value, row_id
     except (ValueError, TypeError, json.JSONDecodeError, NotImplementedError):
-        raise FilterError("That page link is no longer valid; showing the first page.") from None
+        raise FilterError(gettext("That page link is no longer valid; showing the first page.")) from None
 
 
 def ordered(query, f: Filters, cursor: str | None):

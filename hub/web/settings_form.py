@@ -11,9 +11,33 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from marshmallow import fields, missing, validate
 
 from hub.secrets import secret_fields
+
+# marshmallow's own messages, in the user's language; a plugin's validator messages are its own (English)
+MESSAGES = {
+    "Missing data for required field.": lazy_gettext("Missing data for required field."),
+    "Field may not be null.": lazy_gettext("Field may not be null."),
+    "Not a valid URL.": lazy_gettext("Not a valid URL."),
+    "Not a valid integer.": lazy_gettext("Not a valid integer."),
+    "Not a valid number.": lazy_gettext("Not a valid number."),
+    "Not a valid boolean.": lazy_gettext("Not a valid boolean."),
+    "Not a valid string.": lazy_gettext("Not a valid string."),
+    "Not a valid list.": lazy_gettext("Not a valid list."),
+}
+ONE_OF = "Must be one of: "
+
+
+def translated(message) -> str:
+    """A validation message in the user's language when it is one of marshmallow's, else as given."""
+    text = str(message)
+    if text in MESSAGES:
+        return str(MESSAGES[text])
+    if text.startswith(ONE_OF) and text.endswith("."):
+        return gettext("Must be one of: %(choices)s.", choices=text[len(ONE_OF):-1])
+    return text
 
 
 @dataclass
@@ -92,7 +116,8 @@ def build(schema_cls, prefix: str, stored: dict | None = None, submitted: dict |
             value = "\n".join(str(v) for v in value)
         field_errors = errors.get(name) or []
         if isinstance(field_errors, dict):
-            field_errors = [f"{k}: {v}" for k, v in field_errors.items()]
+            field_errors = [f"{k}: {translated(v)}" for k, v in field_errors.items()]
+        field_errors = [translated(e) for e in field_errors]
         result.append(FormField(
             name=name, input_name=f"{prefix}-{name}", label=meta.get("label") or name.replace("_", " ").capitalize(),
             kind=kind, help=meta.get("help") or meta.get("description"), required=bool(f.required), value=value,

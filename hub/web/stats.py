@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_, select
 
 from hub import clock, instances
-from hub.db import Connection, ReturnRow
+from hub.db import Connection, ReturnLine, ReturnRow
 from hub.db.rollups import DAY, MONTH, StatsDay, StatsItem, StatsLatency, StatsReason
 
 NO_ITEM_LABEL = "(no SKU or EAN)"
@@ -72,6 +72,25 @@ def _latency_hours(session, ids: list[int], first: date) -> dict:
     total = sum(n for _, n in histogram)
     return {"count": total, "median": _histogram_percentile(histogram, total, 0.5),
             "p95": _histogram_percentile(histogram, total, 0.95)}
+
+
+def item_titles(session, ids: list[int], keys: list[str]) -> dict[str, str]:
+    """The product name of each item key (a SKU, or "EAN <ean>"): the title of its latest line that has
+    one, so "Most returned SKUs" names the product, with the SKU or EAN beside it. Ten keys, read
+    through the sku and ean indexes."""
+    eans = {key[4:]: key for key in keys if key.startswith("EAN ")}
+    skus = {key: key for key in keys if key and key not in eans.values()}
+    found: dict[str, str] = {}
+    for column, wanted in ((ReturnLine.sku, skus), (ReturnLine.ean, eans)):
+        if not wanted:
+            continue
+        latest = (select(func.max(ReturnLine.id)).join(ReturnRow, ReturnRow.id == ReturnLine.return_id)
+                  .where(column.in_(list(wanted)), ReturnRow.connection_id.in_(ids), ReturnLine.title.is_not(None),
+                         ReturnLine.title != "")
+                  .group_by(column))
+        for value, title in session.execute(select(column, ReturnLine.title).where(ReturnLine.id.in_(latest))):
+            found.setdefault(wanted[value], title)
+    return found
 
 
 def dashboard(session, merchant_id: int, days: int, titles: dict[str, str], classify=None) -> dict:
@@ -124,6 +143,7 @@ def dashboard(session, merchant_id: int, days: int, titles: dict[str, str], clas
         key = item or NO_ITEM_LABEL
         units[key] += int(n or 0)
         lines[key] += int(line_count)
+    skus = [(key, n, lines[key]) for key, n in units.most_common(10)]
     return {
         "days": days, "first": first, "today": today, "states": states, "per_day": per_day,
         "returns_total": sum(by_marketplace.values()), "units_total": sum(units.values()),
@@ -131,11 +151,14 @@ def dashboard(session, merchant_id: int, days: int, titles: dict[str, str], clas
         "canonical_reasons": [(value, n, dict(split[value].most_common()),
                                [o for o, _ in originals[value].most_common(3)])
                               for value, n in canonical.most_common(11)],
-        "skus": [(key, n, lines[key]) for key, n in units.most_common(10)],
+        "skus": skus,
+        "item_titles": item_titles(session, ids, [key for key, _n, _lines in skus if key != NO_ITEM_LABEL]),
         "by_marketplace": by_marketplace.most_common(),
         "latency": _latency_hours(session, ids, first),
     }
 
 
 def day_label(d: date) -> str:
-    return d.strftime("%d %b")
+    """A chart's day in the user's language: "01 Nov", "01 nov.", "01.11."."""
+    from flask_babel import format_date
+    return format_date(d, "dd MMM")

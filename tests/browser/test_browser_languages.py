@@ -20,15 +20,16 @@ pytest.importorskip("playwright.sync_api", reason="pip install -e '.[testing]' f
 pytest.importorskip("returnhub_bol")
 pytest.importorskip("returnhub_amazon")
 SHOTS = Path(os.environ.get("RETURNHUB_SCREENSHOTS", ARTIFACTS))
-BOL = [("Verkeerde maat of afmeting", "Te klein", "Sinner heren winterjas maat L"),
-       ("Klacht over de bezorging", "Verpakking is beschadigd", "Philips Airfryer XL HD9270/90"),
-       ("Artikel werkt niet", None, "Philips Sonicare ProtectiveClean 4300"),
-       ("Elders goedkoper", None, "Tefal Ingenio pannenset 13-delig"),
-       ("Verkeerde maat of afmeting", "Te groot", "Sinner heren winterjas maat M")]
-AMAZON = [("AMZ-PG-APP-TOO-SMALL", "Too small", "Oxford shirt blue M"),
-          ("CR-DAMAGED_BY_CARRIER", "Damaged in transit", "Stoneware mug set (4)"),
-          ("CR-UNWANTED_ITEM", "No longer needed", "Oak table lamp"),
-          ("DEFECTIVE", "Defective or does not work", "Headphone X")]
+# (reason code, reason text, title, SKU, EAN): bol names items by EAN only, Amazon by SKU
+BOL = [("Verkeerde maat of afmeting", "Te klein", "Sinner heren winterjas maat L", None, "8720246310017"),
+       ("Klacht over de bezorging", "Verpakking is beschadigd", "Philips Airfryer XL HD9270/90", None, "8710103917106"),
+       ("Artikel werkt niet", None, "Philips Sonicare ProtectiveClean 4300", None, "8718469551237"),
+       ("Elders goedkoper", None, "Tefal Ingenio pannenset 13-delig", None, "3168430317154"),
+       ("Verkeerde maat of afmeting", "Te groot", "Sinner heren winterjas maat L", None, "8720246310017")]
+AMAZON = [("AMZ-PG-APP-TOO-SMALL", "Too small", "Oxford shirt blue M", "OXF-BLU-M", None),
+          ("CR-DAMAGED_BY_CARRIER", "Damaged in transit", "Stoneware mug set (4)", "MUG-SET-4", None),
+          ("CR-UNWANTED_ITEM", "No longer needed", "Oak table lamp", "LAMP-OAK", None),
+          ("DEFECTIVE", "Defective or does not work", "Headphone X", "HEADPHONE-X", None)]
 
 
 @pytest.fixture
@@ -44,13 +45,13 @@ def _seed(hub):
     with hub.session() as s:
         n = 0
         for conn, rows in ((bol, BOL), (amazon, AMAZON)):
-            for code, text, title in rows:
+            for code, text, title, sku, ean in rows:
                 n += 1
                 s.add(new_row(conn, Return(
                     external_id=f"{'B' if conn == bol else 'A'}{1000 + n}", marketplace_order_id=f"O-{4711 + n}",
                     fulfilment=Fulfilment.MERCHANT, requested_at=now - timedelta(hours=5 * n),
                     lines=[Line(external_line_id=f"L{n}", quantity=1 + n % 2, title=title, reason_code=code,
-                                reason_text=text)])))
+                                reason_text=text, sku=sku, ean=ean)])))
     with hub.session() as s:
         rebuild(s)
 
@@ -74,6 +75,8 @@ def test_overview_and_dashboard_in_dutch_and_french(chromium, web, credentials, 
     row = page.locator("#top-reasons tr").filter(has=page.locator(".reason-label", has_text=small))
     assert row.count() == 1 and "bol.com" in row.inner_text() and "Amazon" in row.inner_text()
     first = row.locator(".reason-label")
+    coat = page.locator("#top-items tr").filter(has_text="Sinner heren winterjas maat L")
+    assert coat.count() == 1 and "EAN 8720246310017" in coat.inner_text()  # the product, its EAN beside it
     page.screenshot(path=str(SHOTS / f"dashboard-{language}.png"), full_page=True)
     first.click()
     page.wait_for_selector("table.data")

@@ -28,7 +28,7 @@ class MarketplaceSuite(PluginSuite):
     seed_returns = None
     pushed_decisions = None
     reason_samples: ClassVar[list[tuple[str | None, str | None]]] = []  # (code, text) pairs the emulator
-    # can send beyond its seeded returns, for the reasons_mapped check
+    # can send beyond the returns one poll finds: its whole reason vocabulary, for the reasons_mapped check
 
     def kit_seeds(self) -> bool:
         return callable(self.seed_returns)
@@ -102,20 +102,28 @@ class MarketplaceSuite(PluginSuite):
 
     @tier("bronze")
     def test_reasons_mapped(self, make_adapter):
-        """Every return reason the emulator sends maps to a canonical reason (``hub.model.Reason``)."""
+        """The plugin declares its reason mapping, and every return reason its emulator can send (those a
+        poll finds and the suite's ``reason_samples``, the emulator's whole vocabulary) maps to a canonical
+        reason (``hub.model.Reason``)."""
         from hub.model.reasons import canonical
-        from hub.reasons import reason_map
+        from hub.reasons import declared_map, reason_map
+        if declared_map(self.adapter) is None:
+            fail("reasons_mapped", "the plugin declares no mapping of its return reasons, so the dashboard and "
+                 "the overview file every one of them under 'other'",
+                 "add REASONS to your package's reasons.py (code or text -> a hub.model.Reason value; "
+                 "REASONS = {} when the platform sends no reason); docs/writing-plugins.md, Return reasons")
         mapping = reason_map(self.adapter)
-        sent = {(line.get("reason_code"), line.get("reason_text"))
-                for page in self.kit_poll(make_adapter(), "reasons_mapped") for item in page.items
-                if isinstance(item, dict) for line in item.get("lines") or []}
-        sent |= set(self.reason_samples or ())
-        unmapped = sorted({pair for pair in sent if pair != (None, None) and canonical(mapping, *pair) is None},
-                          key=str)
-        if unmapped and not mapping:
-            pytest.skip("[reasons_mapped] not applicable yet: the plugin maps no return reasons, so the dashboard "
-                        "files them under 'other' (add REASONS to your package's reasons.py; docs/writing-plugins.md,"
-                        " Return reasons)")
+        polled = {(line.get("reason_code"), line.get("reason_text"))
+                  for page in self.kit_poll(make_adapter(), "reasons_mapped") for item in page.items
+                  if isinstance(item, dict) for line in item.get("lines") or []}
+        polled.discard((None, None))
+        samples = set(self.reason_samples or ())
+        if mapping and not samples:
+            fail("reasons_mapped", "the suite lists no reason_samples, so reasons the emulator can send but this "
+                 "poll did not find are not checked", "set reason_samples to the emulator's reason vocabulary "
+                 "(e.g. [(code, None) for code in emulator.REASONS])")
+        unmapped = sorted({pair for pair in polled | samples if pair != (None, None)
+                           and canonical(mapping, *pair) is None}, key=str)
         if unmapped:
             fail("reasons_mapped", f"return reasons without a canonical reason: {unmapped[:6]}",
                  "add them to REASONS in your package's reasons.py (code or text -> a hub.model.Reason value; "

@@ -11,6 +11,7 @@ from {{ cookiecutter.__package }}.adapter import OUTCOMES, {{ cls }}Shop
 {% if cookiecutter.kind == "marketplace" %}
 class Test{{ cls }}Conformance(MarketplaceSuite):
     adapter = {{ cls }}Marketplace
+    reason_samples = [(code, None) for code in emulator.RETURN_REASONS]  # the emulator's whole vocabulary
 
     def seed_returns(self, app, count):
         emulator.seed(app, count)

@@ -119,6 +119,8 @@ def new_emulator() -> EmulatorApp:
 {% if cookiecutter.kind == "marketplace" %}
 MAX_PAGE_SIZE = 50
 OUTCOMES = ("REFUND", "REJECT", "REPAIR", "EXCHANGE", "CANCEL")
+# every reason the emulator can send: the enum of items[].reason in openapi.json
+RETURN_REASONS = ("TOO_SMALL", "TOO_LARGE", "DEFECTIVE", "NOT_AS_DESCRIBED", "UNWANTED")
 
 
 def create_app(demo: bool = False) -> Flask:
@@ -185,7 +187,8 @@ def seed(app, count: int) -> None:
                 "id": f"RET-{n}", "order_id": f"ORD-{1000 + n}", "created_at": at, "updated_at": at,
                 "customer": {"name": f"Customer {n}", "email": f"customer{n}@example.com"},
                 "items": [{"id": f"RET-{n}-{i}", "sku": f"SKU-{i}", "ean": f"87{n:05d}{i:05d}0",
-                           "title": f"Article {i}", "quantity": 1 + n % 2, "reason": "TOO_SMALL",
+                           "title": f"Article {i}", "quantity": 1 + n % 2,
+                           "reason": RETURN_REASONS[(n + i) % len(RETURN_REASONS)],
                            "price": "24.95", "currency": "EUR"} for i in range(1, 2 + n % 2)]})
 
 

@@ -1,6 +1,7 @@
 """Allegro certifies with the Returnhub conformance kit (hub.testing) at silver, traffic checked against
 Allegro's official OpenAPI 3 description (RETURNHUB_SPECS_DIR)."""
 from returnhub_allegro.adapter import AllegroMarketplace
+from returnhub_allegro.emulator_data import REASONS
 
 from hub.model import Decision
 from hub.testing import MarketplaceSuite
@@ -10,6 +11,7 @@ pytest_plugins = ["hub.testing"]
 
 class TestAllegroConformance(MarketplaceSuite):
     adapter = AllegroMarketplace
+    reason_samples = [(code, None) for code, _comment in REASONS]  # the comment is the line's comment
     pagination_count = 105  # more than one page of 100
 
     def seed_returns(self, app, count):

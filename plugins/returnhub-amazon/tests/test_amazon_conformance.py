@@ -3,6 +3,7 @@ import secrets
 
 from returnhub_amazon.adapter import AmazonMarketplace
 from returnhub_amazon.emulator import create_app, mfn_row
+from returnhub_amazon.mapping import REASON_TEXTS, _reason
 from returnhub_amazon.plugin import emulator_settings
 
 from hub.adapters import Emulator
@@ -25,6 +26,8 @@ def demo_emulator(demo: bool = False):
 
 class TestAmazonConformance(MarketplaceSuite):
     adapter = AmazonMarketplace
+    # every code the reports can carry, with and without the MFN prefixes, as the plugin reads it
+    reason_samples = [_reason(prefix + code) for code in REASON_TEXTS for prefix in ("", "CR-", "AMZ-PG-")]
     emulator = Emulator(slug="amazon", create_app=demo_emulator, settings=emulator_settings)
     settings_overrides = FAST
 

@@ -2,6 +2,7 @@
 from returnhub_bol.adapter import BolMarketplace
 from returnhub_bol.emulator import BolState, create_app, emulator_settings
 from returnhub_bol.mapping import decision_for
+from returnhub_bol.samples import REASONS
 
 from hub.adapters import Emulator
 from hub.testing import MarketplaceSuite
@@ -16,6 +17,7 @@ def fast_emulator(demo: bool = False):
 
 class TestBolConformance(MarketplaceSuite):
     adapter = BolMarketplace
+    reason_samples = list(REASONS)  # (mainReason, detailedReason) pairs the emulator picks among
     emulator = Emulator(slug="bol", create_app=fast_emulator, settings=emulator_settings)
     settings_overrides = {"process_status_interval": 0.02}
     pagination_count = 60  # two pages of bol's 50: enough to prove paging, half the detail reads of the default

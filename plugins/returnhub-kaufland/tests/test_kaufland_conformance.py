@@ -1,6 +1,7 @@
 """Kaufland certifies with the Returnhub conformance kit (hub.testing) at silver, traffic checked against
 Kaufland's Seller API v2 description (RETURNHUB_SPECS_DIR)."""
 from returnhub_kaufland.adapter import KauflandMarketplace
+from returnhub_kaufland.emulator_data import REASONS
 from returnhub_kaufland.mapping import decision_for
 
 from hub.testing import MarketplaceSuite
@@ -10,6 +11,7 @@ pytest_plugins = ["hub.testing"]
 
 class TestKauflandConformance(MarketplaceSuite):
     adapter = KauflandMarketplace
+    reason_samples = [(code, None) for code in REASONS]  # the emulator picks among them
     pagination_count = 105  # more than one page of 100 (each return costs two detail reads)
 
     def seed_returns(self, app, count):

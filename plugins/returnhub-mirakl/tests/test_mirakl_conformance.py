@@ -1,6 +1,6 @@
 """Mirakl certifies with the Returnhub conformance kit at silver, its traffic held to Mirakl's seller OpenAPI."""
 from returnhub_mirakl.adapter import MiraklMarketplace
-from returnhub_mirakl.emulator import create_app, emulator_settings
+from returnhub_mirakl.emulator import RETURN_REASONS, create_app, emulator_settings
 from returnhub_mirakl.mapping import decisions_recorded
 
 from hub.adapters import Emulator
@@ -11,6 +11,7 @@ pytest_plugins = ["hub.testing"]
 
 class TestMiraklConformance(MarketplaceSuite):
     adapter = MiraklMarketplace
+    reason_samples = [(code, None) for code in RETURN_REASONS]
     emulator = Emulator(slug="mirakl", create_app=create_app, settings=emulator_settings)
     settings_overrides = {"batch_wait_seconds": 0.01}
 

@@ -14,6 +14,7 @@ PRODUCTS = [
     ("OT-TOPF-24", "4055555555555", "Kochtopf Edelstahl 24 cm", "49.50"),
     ("OT-SNEAK-44", "4066666666666", "Sneaker Damen, Gr. 39", "64.90"),
 ]
+RETURN_REASONS = ("DOES_NOT_FIT", "DAMAGED")  # the customer reasons the emulator's announced items carry
 NAMES = [("Anna", "Schmidt", "Lindenstraße", "12", "20095", "Hamburg"),
          ("Jonas", "Becker", "Hauptstraße", "7a", "80331", "München"),
          ("Mia", "Wagner", "Gartenweg", "3", "50667", "Köln")]
@@ -51,7 +52,7 @@ def make_return(state, units: int = 1, *, status: str = "ANNOUNCED", same_produc
     when = iso(clock.now() - age)
     tracking = f"0034{n:010d}"
     for position in order["positionItems"]:
-        details = {"reason": "DOES_NOT_FIT" if n % 2 else "DAMAGED", "orderNumber": order["orderNumber"],
+        details = {"reason": RETURN_REASONS[0] if n % 2 else RETURN_REASONS[1], "orderNumber": order["orderNumber"],
                    "returnTrackingKey": {"carrier": "DHL", "trackingNumbers": [tracking]}}
         if status == "MISDIRECTED":
             details["ottoWarehouseID"] = warehouse

@@ -1,6 +1,7 @@
 """OTTO certifies with the Returnhub conformance kit (hub.testing) at silver. No official machine-readable
 description of the OTTO Market API could be retrieved, so the traffic check is skipped with that reason."""
 from returnhub_otto.adapter import OttoMarketplace, accepted_items
+from returnhub_otto.emulator_data import RETURN_REASONS
 
 from hub.model import Decision
 from hub.testing import MarketplaceSuite
@@ -10,6 +11,7 @@ pytest_plugins = ["hub.testing"]
 
 class TestOttoConformance(MarketplaceSuite):
     adapter = OttoMarketplace
+    reason_samples = [(code, None) for code in RETURN_REASONS]
     pagination_count = 60  # more than one page of 50
     settings_overrides = {"pages_per_poll": 1}  # one list page per import step, so the kit sees several
     exemptions = {"traffic_matches_api_description":

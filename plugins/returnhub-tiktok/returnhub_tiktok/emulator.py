@@ -36,6 +36,7 @@ PREFIX = "/return_refund/202309"
 REJECT_REASONS = [{"name": "seller_reject_apply_product_damaged", "text": "Product was damaged by the buyer"},
                   {"name": "seller_reject_apply_no_reason", "text": "Return window expired"},
                   {"name": "seller_reject_receive_wrong_item", "text": "Received the wrong item"}]
+RETURN_REASON = ("ecom_order_delivered_refund_and_return_reason_damaged", "Arrived damaged")  # name, text
 PRODUCTS = [("Wireless Earbuds Pro", "EAR-PRO-1", "29.99"), ("LED Ring Light 10in", "RING-10", "19.50"),
             ("Phone Case Clear", "CASE-CLR", "7.99"), ("Hair Straightener", "HAIR-ST2", "45.00")]
 
@@ -88,8 +89,8 @@ class TikTokState:
                          for n in range(items or rnd.randint(1, 2))]
                 ret = {"return_id": rid, "order_id": f"57{rid[2:]}", "return_type": return_type,
                        "return_status": status, "create_time": stamp, "update_time": stamp,
-                       "return_reason": "ecom_order_delivered_refund_and_return_reason_damaged",
-                       "return_reason_text": "Arrived damaged", "return_line_items": lines}
+                       "return_reason": RETURN_REASON[0],
+                       "return_reason_text": RETURN_REASON[1], "return_line_items": lines}
                 self.returns[rid] = ret
                 made.append(ret)
         return made

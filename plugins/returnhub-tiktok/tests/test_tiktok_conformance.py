@@ -1,7 +1,7 @@
 """TikTok Shop certifies with the Returnhub conformance kit (hub.testing) at silver. The traffic check is
 skipped: TikTok publishes no machine-readable API description (see the README)."""
 from returnhub_tiktok.adapter import TikTokMarketplace
-from returnhub_tiktok.emulator import REFRESH_TOKEN
+from returnhub_tiktok.emulator import REFRESH_TOKEN, RETURN_REASON
 from returnhub_tiktok.mapping import decision_for
 
 from hub.testing import MarketplaceSuite
@@ -11,6 +11,7 @@ pytest_plugins = ["hub.testing"]
 
 class TestTikTokConformance(MarketplaceSuite):
     adapter = TikTokMarketplace
+    reason_samples = [(RETURN_REASON[0], None)]  # its text is kept as the comment
     pagination_count = 120  # three pages of 50
 
     def seed_returns(self, app, count):

@@ -5,6 +5,7 @@ from dataclasses import replace
 import pytest
 from returnhub_walmart.adapter import WalmartMarketplace
 from returnhub_walmart.auth import TOKEN_HEADER
+from returnhub_walmart.emulator_data import REASONS
 from returnhub_walmart.mapping import units
 
 from hub.model import Decision
@@ -36,6 +37,7 @@ class WalmartTraffic(TrafficRecorder):
 
 class TestWalmartConformance(MarketplaceSuite):
     adapter = WalmartMarketplace
+    reason_samples = [(code, None) for code in REASONS]  # the emulator picks among them
     pagination_count = 120  # more than one page of 100
     settings_overrides = {"page_size": 100}
 

@@ -1,6 +1,7 @@
 """Zalando certifies with the Returnhub conformance kit (hub.testing) at silver. Zalando publishes no
 retrievable machine-readable description, so the traffic check is skipped with that reason."""
 from returnhub_zalando.adapter import ZalandoMarketplace
+from returnhub_zalando.codes import REASONS
 from returnhub_zalando.mapping import find_line
 
 from hub.model import Decision
@@ -11,6 +12,7 @@ pytest_plugins = ["hub.testing"]
 
 class TestZalandoConformance(MarketplaceSuite):
     adapter = ZalandoMarketplace
+    reason_samples = [(name, None) for name in REASONS.values()]  # every code the emulator takes
     pagination_count = 25
     settings_overrides = {"page_size": 10, "pages_per_poll": 1, "import_zrs": False}
     exemptions = {

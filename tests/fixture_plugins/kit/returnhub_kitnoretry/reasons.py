@@ -1,0 +1,3 @@
+"""No return reasons: the kit fixture's returns carry none."""
+
+REASONS: dict = {}
