@@ -2,6 +2,7 @@
 Miravia publishes no machine-readable API description (see the README)."""
 from returnhub_miravia.adapter import MiraviaMarketplace
 from returnhub_miravia.mapping import decision_for
+from returnhub_miravia.reasons import REASONS
 
 from hub.testing import MarketplaceSuite
 
@@ -11,6 +12,7 @@ pytest_plugins = ["hub.testing"]
 class TestMiraviaConformance(MarketplaceSuite):
     adapter = MiraviaMarketplace
     pagination_count = 120  # three pages of 50
+    reason_samples = [(text, None) for text in REASONS]  # the emulator sends these texts
 
     def seed_returns(self, app, count):
         app.extensions["miravia"].seed(count)
