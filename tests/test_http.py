@@ -347,31 +347,50 @@ def test_raise_for_status_classifies_and_describes():
 
 # --- rate limit --------------------------------------------------------------------------------
 
-def max_in_window(stamps: list[float], window: float) -> int:
-    stamps = sorted(stamps)
-    return max(len([s for s in stamps if start <= s < start + window]) for start in stamps)
+class _BucketEmpty(Exception):
+    """Raised instead of waiting: on a stopped fake clock a wait would be the bucket saying 'empty'."""
 
 
-def test_two_clients_sharing_a_key_never_exceed_the_rate(emu, redis_conn):
-    """5 at once, then 10/s: over any 1 s at most 5 + 10, and at least 80 % of that is used."""
-    limit = {"requests": 5, "per_seconds": 0.5}
-    deadline = time.monotonic() + 1.5
+def _stop_when_empty(seconds: float) -> None:
+    raise _BucketEmpty(seconds)
 
-    def hammer():
-        factory = ClientFactory(redis=redis_conn, limiter_key="conn:1", rate_limit=limit,
-                                allow_local=LOCAL)
-        with factory(emu.url) as client:
-            while time.monotonic() < deadline:
+
+def _hammer_until_empty(clients, count_each: int = 1000) -> None:
+    """Each client sends from its own thread until its limiter would have to wait."""
+    def hammer(client):
+        with pytest.raises(_BucketEmpty):
+            for _ in range(count_each):
                 client.get("/ok")
 
-    workers = [threading.Thread(target=hammer) for _ in range(2)]
+    workers = [threading.Thread(target=hammer, args=(client,)) for client in clients]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    stamps = hits(emu, "/ok")
-    assert max_in_window(stamps, 1.0) <= 5 + 10 + 1  # one request of slack for arrival jitter on a loaded machine
-    assert len(stamps) >= 0.6 * (5 + 10 * 1.5)
+
+
+def test_two_clients_sharing_a_key_never_exceed_the_rate(emu, redis_conn, fake_clock):
+    """5 at once, then 10/s, counted in tokens: with time stopped both clients together get exactly 5
+    requests through; a quarter of a second later exactly 2 more (10/s x 0.25 s = 2.5 tokens), and a
+    full bucket holds 5 however long it rested (no arrival times, so no machine-speed luck)."""
+    limit = {"requests": 5, "per_seconds": 0.5}
+    factories = [ClientFactory(redis=redis_conn, limiter_key="conn:1", rate_limit=limit, allow_local=LOCAL)
+                 for _ in range(2)]
+    for factory in factories:
+        factory.limiter.sleep = _stop_when_empty
+    clients = [factory(emu.url) for factory in factories]
+    try:
+        _hammer_until_empty(clients)
+        assert len(hits(emu, "/ok")) == 5
+        fake_clock.advance(0.25)  # a power of two: exact on any float clock
+        _hammer_until_empty(clients)
+        assert len(hits(emu, "/ok")) == 5 + 2
+        fake_clock.advance(60)
+        _hammer_until_empty(clients)
+        assert len(hits(emu, "/ok")) == 5 + 2 + 5
+    finally:
+        for client in clients:
+            client.close()
 
 
 def test_pause_blocks_every_limiter_of_the_key(redis_conn, fake_clock):
@@ -467,25 +486,19 @@ def test_an_operation_bucket_limits_on_top_of_the_connection(emu, redis_conn, fa
         assert fake_clock.slept == []
 
 
-def test_a_fast_bucket_leases_tokens_yet_keeps_the_rate(emu, redis_conn):
-    """At 200/s a process takes several tokens per Redis call; over any 1 s at most 200 + 200 pass,
-    plus the tokens leased just before the window."""
+def test_a_fast_bucket_leases_tokens_yet_keeps_the_rate(emu, redis_conn, fake_clock):
+    """At 200/s a process takes several tokens per Redis call, yet four threads spend exactly the
+    bucket's 200 while time stands still, and exactly 200 more after one second."""
     limit = {"requests": 200, "per_seconds": 1}
     factory = ClientFactory(redis=redis_conn, limiter_key="conn:10", rate_limit=limit, allow_local=LOCAL)
     assert factory.limiter.lease > 1
-    deadline = time.monotonic() + 1.5
-
-    def hammer(client):
-        while time.monotonic() < deadline:
-            client.get("/ok")
-
+    factory.limiter.sleep = _stop_when_empty
     with factory(emu.url) as client:
-        workers = [threading.Thread(target=hammer, args=(client,)) for _ in range(4)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-    assert max_in_window(hits(emu, "/ok"), 1.0) <= 200 + 200 + factory.limiter.lease + 1
+        _hammer_until_empty([client] * 4)
+        assert len(hits(emu, "/ok")) == 200
+        fake_clock.advance(1.0)
+        _hammer_until_empty([client] * 4)
+        assert len(hits(emu, "/ok")) == 400
 
 
 def test_a_lease_saves_redis_calls(redis_conn):

@@ -1,8 +1,8 @@
 """Amazon's per-operation usage plans through the core's shared Redis limiter.
 
 The defaults are the rates the Reports API model documents; the burst test runs real pollers
-(threads in this process and RQ worker processes) against one connection and checks the times
-at which the emulator received createReport.
+(threads in this process and RQ worker processes) against one connection and counts the
+createReport calls the emulator received against the bucket's tokens.
 """
 from __future__ import annotations
 
@@ -59,8 +59,13 @@ def _worker_processes(config, count: int) -> list[subprocess.Popen]:
 
 
 def test_one_connection_never_bursts_past_the_create_report_rate(hub, config, make_connection, emu, shop_emu):
-    """Threads and worker processes poll one connection at once; createReport keeps to its bucket."""
-    burst, rate = 1, 1.5
+    """Threads and worker processes poll one connection at once; createReport keeps to its bucket.
+
+    The bucket holds ``burst`` tokens and refills one in 10,000 s, so however fast or slow the machine,
+    exactly ``burst`` createReport calls may reach Amazon while the eight polls run; every other poll
+    must be refused by the shared limiter before sending (no arrival times are compared).
+    """
+    burst, rate = 2, 0.0001
     cid = make_connection(import_fba_returns=False, create_report_burst=burst, create_report_rate=rate)
     other = make_connection(merchant="Merchant B", import_fba_returns=False,
                             create_report_burst=burst, create_report_rate=rate)
@@ -88,17 +93,13 @@ def test_one_connection_never_bursts_past_the_create_report_rate(hub, config, ma
         thread.join()
     for proc in workers:
         assert proc.wait(timeout=120) == 0
-    assert errors == [] and len(hub.queue) == 0
+    assert len(hub.queue) == 0
 
-    stamps = sorted(c.at for c in emu.calls("createReport")[earlier:])
-    # Polls share the stored cursor: one that finds another's report pending polls that report
-    # instead of creating one, so not every one of the eight polls creates.
-    assert len(stamps) >= 4 and all(c.status == 202 for c in emu.calls("createReport"))
-    slack = 0.6  # most a request may take from the limiter's grant to its arrival (loaded machine)
-    for i in range(len(stamps)):
-        for j in range(i + 1, len(stamps)):
-            assert j - i + 1 <= burst + rate * (stamps[j] - stamps[i] + slack), \
-                f"{j - i + 1} createReport calls within {stamps[j] - stamps[i]:.3f} s"
+    created = emu.calls("createReport")[earlier:]
+    assert len(created) == burst and all(c.status == 202 for c in created)
+    # The four polls in this process asked for a slot too; at most ``burst`` of them got one.
+    assert len(errors) >= 4 - burst
+    assert all("rate limit" in e for e in errors), errors
 
     # The bucket is the connection's: another connection starts with its own burst at once. On a
     # stopped clock every wait is recorded, none taken: a shared bucket, now empty, would make it wait.
