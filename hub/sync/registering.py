@@ -166,8 +166,7 @@ def _allocate(order: Order, reg: Registration, earlier: list[ReturnRow]) -> dict
                 f"{item.quantity} is more than can be returned: {ordered} ordered, {earlier_qty} already in "
                 f"returns, so at most {max(ordered - earlier_qty, 0)}"]
     if duplicates:
-        raise RegistrationError("duplicate", "Already registered: " + " ".join(m for v in duplicates.values()
-                                                                              for m in v), duplicates)
+        raise RegistrationError("duplicate", " ".join(m for v in duplicates.values() for m in v), duplicates)
     if errors:
         kind = "over_quantity" if all(k.endswith(".quantity") for k in errors) else "invalid"
         raise RegistrationError(kind, " ".join(m for v in errors.values() for m in v), errors)
