@@ -136,3 +136,24 @@ def test_fetch_order_gives_the_lines_and_none_for_an_unknown_order(make_adapter,
     assert all(line.quantity == 1 and line.raw["order_item_id"] and line.sku for line in found.lines)
     assert found.customer.name and found.raw["order_id"] == order["id"]
     assert adapter.fetch_order("no-such-order") is None
+
+
+
+def test_the_connection_page_lists_the_steps_and_offers_registering(hub, connection, emu):
+    import re
+
+    from hub.accounts import create_user
+    cid = connection(import_zss=False, import_zrs=False)
+    create_user(hub, email="z@example.com", password="correct horse battery", merchant_name="Merchant A")
+    client = create_app(hub=hub).test_client()
+    token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"email": "z@example.com", "password": "correct horse battery",
+                                       "csrf_token": token}).status_code == 302
+    page = client.get(f"/connections/{cid}").get_data(as_text=True)
+    steps = re.findall(r'<li class="step-(merchant|returnhub)">', page)
+    assert 'id="action-steps"' in page and steps[:3] == ["merchant", "merchant", "returnhub"] and len(steps) == 6
+    assert "sets each accepted order line to &#39;returned&#39;" in page
+    assert f'href="/returns/register?connection={cid}"' in page
+    form = client.get(f"/returns/register?connection={cid}").get_data(as_text=True)
+    assert f'<option selected value="{cid}">' in form or f'value="{cid}" selected' in form
