@@ -8,6 +8,8 @@ raise :class:`RegistrationError` before anything is written.
 A return the marketplace reports later for the same order and lines is not stored a second time:
 :func:`registered_match` finds the hand-registered return it duplicates (same connection, same order id,
 a line in common by line id, SKU or EAN) and the import keeps the registered one, noting the marketplace's id.
+Two registrations of the same line sent at the very same moment are not serialised (each checks before the
+other commits); the merchant then sees both and cancels one.
 """
 from __future__ import annotations
 

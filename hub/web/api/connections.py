@@ -1,5 +1,5 @@
 """/api/v1/connections: list, create, update settings (secrets write-only), test, sync now, the returns
-switch, and test returns for a custom-shop connection."""
+switch, test returns for a custom-shop connection, and registering a return by hand."""
 from __future__ import annotations
 
 import secrets
