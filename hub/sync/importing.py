@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from hub.db import QuarantinedItem, ReturnRow
 from hub.model import Page, Quarantined, load_return
 from hub.sync.records import new_row
-from hub.sync.registering import adopt, registered_match
+from hub.sync.registering import keep_registered
 from hub.sync.state import record_creation
 
 
@@ -35,7 +35,7 @@ def _jsonable(raw):
 
 def import_page(hub, connection_id: int, page: Page, actor: str) -> ImportResult:
     """Insert the page's new returns; an already known external id is left as it is (idempotent), and so is
-    one the merchant registered by hand before (``hub.sync.registering.registered_match``)."""
+    one the merchant registered by hand before (``hub.sync.registering.keep_registered``)."""
     result = ImportResult()
     valid, bad = [], []
     for item in page.items:
@@ -63,9 +63,7 @@ def import_page(hub, connection_id: int, page: Page, actor: str) -> ImportResult
     fresh = [r for r in unique if r.external_id not in known]
     if fresh:  # a return the merchant registered by hand before the marketplace reported it: kept once
         with hub.session() as s:
-            for external_id, row in registered_match(s, connection_id, fresh).items():
-                adopt(s, row, next(r for r in fresh if r.external_id == external_id), actor)
-                known.add(external_id)
+            known |= keep_registered(s, connection_id, fresh, actor)
         fresh = [r for r in fresh if r.external_id not in known]
     result.known = len(unique) - len(fresh)
     try:

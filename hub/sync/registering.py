@@ -6,7 +6,7 @@ ordered minus what earlier returns of that line hold, or a line an open return a
 raise :class:`RegistrationError` before anything is written.
 
 A return the marketplace reports later for the same order and lines is not stored a second time:
-:func:`registered_match` finds the hand-registered return it duplicates (same connection, same order id,
+:func:`keep_registered` finds the hand-registered return it duplicates (same connection, same order id,
 a line in common by line id, SKU or EAN) and the import keeps the registered one, noting the marketplace's id.
 Two registrations of the same line sent at the very same moment are not serialised (each checks before the
 other commits); the merchant then sees both and cancels one.
@@ -32,6 +32,7 @@ from hub.sync.state import record_creation, record_note
 
 FLAG = "registered_by_hand"  # in a registered return's flags; its raw[FLAG] says by whom and the tracking number
 REPORTED_AS = "reported_as"  # raw[FLAG][REPORTED_AS]: the marketplace's ids of the same return, fetched later
+CLAIMED = "claimed_lines"  # raw[FLAG][CLAIMED]: the registered lines those reports are about
 
 
 @dataclass
@@ -230,46 +231,57 @@ def register(hub, connection_id: int, reg: Registration, actor: str) -> int:
     return return_id
 
 
-def _overlaps(row: ReturnRow, ret: Return) -> bool:
+def _overlap(row: ReturnRow, ret: Return) -> set[str]:
+    """The registered return's line ids that a fetched return's lines are about (same line id, SKU or EAN)."""
+    found = set()
     for mine in row.lines:
         for theirs in ret.lines:
-            if mine.external_line_id == theirs.external_line_id:
-                return True
-            if any(getattr(mine, key) and getattr(mine, key) == getattr(theirs, key) for key in ("sku", "ean")):
-                return True
-    return False
-
-
-def registered_match(session, connection_id: int, returns: list[Return]) -> dict[str, ReturnRow]:
-    """For fetched returns not stored yet: the hand-registered return each one duplicates, by its external id.
-
-    A match has the same order id and a line in common (the same line id, SKU or EAN); the oldest such
-    registered return wins. One query for the whole page.
-    """
-    orders = {ret.marketplace_order_id for ret in returns}
-    if not orders:
-        return {}
-    rows = [row for row in session.scalars(select(ReturnRow).options(selectinload(ReturnRow.lines)).where(
-        ReturnRow.connection_id == connection_id, ReturnRow.marketplace_order_id.in_(orders))
-        .order_by(ReturnRow.id)) if FLAG in (row.flags or [])]
-    found = {}
-    for ret in returns:
-        row = next((r for r in rows if r.marketplace_order_id == ret.marketplace_order_id and _overlaps(r, ret)),
-                   None)
-        if row is not None:
-            found[ret.external_id] = row
+            if mine.external_line_id == theirs.external_line_id or any(
+                    getattr(mine, key) and getattr(mine, key) == getattr(theirs, key) for key in ("sku", "ean")):
+                found.add(mine.external_line_id)
     return found
 
 
-def adopt(session, row: ReturnRow, ret: Return, actor: str) -> None:
-    """Keep the hand-registered ``row`` for the fetched ``ret``: note the marketplace's id once, and take its
-    merchant action (the marketplace knows what the merchant must do, say for a misdirected parcel)."""
+def keep_registered(session, connection_id: int, returns: list[Return], actor: str) -> set[str]:
+    """For fetched returns not stored yet: those that duplicate a hand-registered return, which is kept instead.
+
+    A match has the same order id and a line in common (the same line id, SKU or EAN) that no other report has
+    claimed yet; the oldest such registered return wins. The registered return notes the marketplace's id (and
+    takes over its merchant action); a later fetch of the same id matches it again, silently. A second,
+    different report of an already claimed line is a new return (the customer sent another unit back). Gives the
+    external ids kept as registered returns. One query for the page.
+    """
+    orders = {ret.marketplace_order_id for ret in returns}
+    if not orders:
+        return set()
+    rows = [row for row in session.scalars(select(ReturnRow).options(selectinload(ReturnRow.lines)).where(
+        ReturnRow.connection_id == connection_id, ReturnRow.marketplace_order_id.in_(orders))
+        .order_by(ReturnRow.id)) if FLAG in (row.flags or [])]
+    kept = set()
+    for ret in returns:
+        for row in rows:
+            if row.marketplace_order_id != ret.marketplace_order_id:
+                continue
+            info = (row.raw or {}).get(FLAG) or {}
+            if ret.external_id in (info.get(REPORTED_AS) or []):
+                kept.add(ret.external_id)
+                break
+            lines = _overlap(row, ret) - set(info.get(CLAIMED) or [])
+            if lines:
+                _adopt(session, row, ret, lines, actor)
+                kept.add(ret.external_id)
+                break
+    return kept
+
+
+def _adopt(session, row: ReturnRow, ret: Return, lines: set[str], actor: str) -> None:
+    """Keep the hand-registered ``row`` for the fetched ``ret``: note the marketplace's id and the lines it
+    claims, and take its merchant action (the marketplace knows what the merchant must do, say for a parcel
+    sent to its warehouse)."""
     raw = dict(row.raw or {})
     info = dict(raw.get(FLAG) or {})
-    seen = list(info.get(REPORTED_AS) or [])
-    if ret.external_id in seen:
-        return
-    info[REPORTED_AS] = [*seen, ret.external_id]
+    info[REPORTED_AS] = [*(info.get(REPORTED_AS) or []), ret.external_id]
+    info[CLAIMED] = sorted({*(info.get(CLAIMED) or []), *lines})
     raw[FLAG] = info
     row.raw = raw
     if ret.merchant_action and State(row.state) not in FINAL_STATES:

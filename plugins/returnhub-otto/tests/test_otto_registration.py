@@ -43,3 +43,23 @@ def test_fetch_order_has_a_line_per_position_item_and_none_for_an_unknown_order(
     assert [line.external_line_id for line in found.lines] == state.item_ids(order)
     assert all(line.raw["position_item_ids"] == [line.external_line_id] and line.sku for line in found.lines)
     assert adapter.fetch_order("00000000-0000-0000-0000-000000000000") is None
+
+
+def test_a_second_report_of_another_unit_is_a_new_return(hub, connection, state, emu, shop_emu):
+    cid = connection()
+    order = state.seed(1, units=2, same_product=True)[0]
+    first, second = state.item_ids(order)
+    hidden = {i: state.items.pop(i) for i in (first, second)}
+    sku = order["positionItems"][0]["product"]["sku"]
+    commands.register_return(hub, cid, commands.Registration(
+        order_id=order["salesOrderId"], reason="defective", lines=[commands.LineRequest(first, 1)]), "user:test")
+    [registered] = states(hub, cid)
+    state.items[first] = hidden[first]  # OTTO lists the registered unit: kept as the registered return
+    settle(hub, cid, done=lambda: states(hub, cid).get(registered) == "in_shop")
+    assert list(states(hub, cid)) == [registered]
+    state.items[second] = {**hidden[second], "occurredTime": state.items[first]["occurredTime"],
+                           "details": {**hidden[second]["details"], "returnTrackingKey": {
+                               "carrier": "DHL", "trackingNumbers": ["00340000000999"]}}}
+    settle(hub, cid, done=lambda: len(states(hub, cid)) == 2)  # the other unit, sent back later: a new return
+    [other] = [e for e in states(hub, cid) if e != registered]
+    assert find_return(hub, other).lines[0].sku == sku and find_return(hub, other).lines[0].quantity == 1
