@@ -50,6 +50,9 @@ NOTES = {
     "ReturnSchema.requested_at": "When the customer announced the return.",
     "ReturnSchema.flags": "Free-form markers shown with the return (e.g. `exchange_requested`).",
     "ReturnSchema.raw": "The platform's record (or the parts worth keeping), stored and shown for support.",
+    "ReturnSchema.merchant_action": "What the merchant must do outside Returnhub before the return can go on "
+                                    "(OTTO: a misdirected parcel to have forwarded), or null. The overview marks "
+                                    "the return \"Requires action\" and filters by it until it is decided.",
     "ReturnSchema.@unique_lines": "Line ids must be unique within a return.",
     "LineSchema.external_line_id": "The platform's id of the line, stable like `external_id`; decisions are "
                                    "pushed by it.",

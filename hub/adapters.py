@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from marshmallow import Schema
 
 from hub.manifest import MarketplaceCapabilities, ShopCapabilities
-from hub.model import Line, LineDecision, Page, Return, ReturnDecisions
+from hub.model import Line, LineDecision, Order, Page, Return, ReturnDecisions
 
 if TYPE_CHECKING:
     import httpx
@@ -105,11 +105,25 @@ class Marketplace(Adapter):
         """
         raise NotImplementedError
 
+    @classproperty
+    def looks_up_orders(cls) -> bool:
+        """Whether the marketplace gives an order by id (``fetch_order``), so a return can be registered by hand."""
+        return cls.capabilities.fetch_order
+
     def push_decision(self, ret: Return, lines: list[Line]) -> None:
         """Send the merchant's decisions for ``lines`` (each has ``decision`` and ``decision_quantity``).
 
         Must be safe to call again after a crash: look up what was already sent before sending.
         Only called when the manifest declares ``push_decision: true``.
+        """
+        raise NotImplementedError
+
+    def fetch_order(self, order_id: str) -> Order | None:
+        """The order ``order_id`` with its lines, or None when the marketplace does not know it (its 404).
+
+        Lines carry the ids the marketplace's returns use (``external_line_id``) and, in ``raw``, what
+        ``push_decision`` needs; the core copies both to a return the merchant registers by hand.
+        Only called when the manifest declares ``fetch_order: true``.
         """
         raise NotImplementedError
 

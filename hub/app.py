@@ -29,7 +29,19 @@ def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
     app.extensions["returnhub"] = hub
     csrf.init_app(app)
 
-    from hub.web import auth, connections, dashboard, language, ops, plugins_page, privacy, returns, tokens, webhooks
+    from hub.web import (
+        auth,
+        connections,
+        dashboard,
+        language,
+        ops,
+        plugins_page,
+        privacy,
+        register_return,
+        returns,
+        tokens,
+        webhooks,
+    )
     app.register_blueprint(ops.bp)
     app.register_blueprint(language.bp)
     app.register_blueprint(privacy.bp)
@@ -37,6 +49,7 @@ def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(returns.bp)
+    app.register_blueprint(register_return.bp)
     app.register_blueprint(connections.bp)
     app.register_blueprint(plugins_page.bp)
     app.register_blueprint(webhooks.bp)

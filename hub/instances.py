@@ -53,6 +53,16 @@ def requires_action(cls, settings: dict | None) -> str | None:
     return getattr(caps, "requires_action", None)
 
 
+def action_steps(cls, settings: dict | None) -> list[dict]:
+    """The marketplace's "requires action" steps, in order (``{"who": "merchant" | "returnhub", "text"}``):
+    the instance's own ``action_steps``, else the plugin's; empty when it declares none."""
+    item = instance(cls, settings)
+    if item and item.get("action_steps"):
+        return list(item["action_steps"])
+    caps = getattr(cls, "capabilities", None)
+    return list(getattr(caps, "action_steps", ()) or ())
+
+
 def choices(registry) -> list[tuple[str, str, str]]:
     """The connection form's marketplace options: (value, label, group); ``slug:key`` for an instance."""
     out = []

@@ -18,6 +18,7 @@ DECISIONS = [d.value for d in Decision]
 AUTH_SCHEMES = ("none", "api_key", "bearer_token", "basic", "oauth2_client_credentials", "oauth2_refresh_token",
                 "hmac", "lwa")
 DECISION_SOURCES = ("poll", "webhook", "api")
+ACTORS = ("merchant", "returnhub")  # who takes a step of a marketplace's action_steps
 
 
 class RateLimitSchema(Schema):
@@ -57,6 +58,8 @@ class MarketplaceCapabilities(_Declared):
     per_line_push: bool = False
     requires_action: str | None = None
     instances: tuple[dict, ...] = ()
+    fetch_order: bool = False  # Marketplace.fetch_order: a merchant may register a return by hand
+    action_steps: tuple[dict, ...] = ()  # [{"who": "merchant" | "returnhub", "text": ...}], in order
 
     def auto_accepts(self, fulfilment_method: str | None) -> bool:
         """Whether a return fulfilled by the marketplace with this method is created as accepted."""
@@ -113,6 +116,16 @@ class _CapabilitiesSchema(Schema):
         raise error
 
 
+class ActionStepSchema(Schema):
+    """One step of a marketplace's "requires action" list: who takes it (the merchant or Returnhub) and what."""
+
+    class Meta:
+        unknown = RAISE
+
+    who = fields.String(required=True, validate=validate.OneOf(ACTORS))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
 class MarketplaceCapabilitiesSchema(_CapabilitiesSchema):
     """The capabilities of a marketplace manifest."""
 
@@ -126,6 +139,8 @@ class MarketplaceCapabilitiesSchema(_CapabilitiesSchema):
     per_line_push = fields.Boolean(load_default=False)
     requires_action = fields.String(load_default=None, allow_none=True)
     instances = fields.List(fields.Dict(), load_default=list)
+    fetch_order = fields.Boolean(load_default=False)
+    action_steps = fields.List(fields.Nested(ActionStepSchema), load_default=list)
 
 
 class ShopCapabilitiesSchema(_CapabilitiesSchema):

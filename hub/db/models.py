@@ -165,6 +165,8 @@ class ReturnRow(Base):
     claimed_until: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     anonymised_at: Mapped[datetime | None]  # personal data removed (retention or erasure), migration 0006
+    # what the merchant must do outside Returnhub (Return.merchant_action), migration 0009
+    merchant_action: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 

@@ -4,15 +4,18 @@ from hub.model.canonical import (
     Customer,
     Line,
     LineDecision,
+    Order,
+    OrderLine,
     Page,
     Quarantined,
     Return,
     ReturnDecisions,
 )
 from hub.model.enums import Decision, Fulfilment, State
-from hub.model.schemas import LineDecisionSchema, ReturnSchema, load_return
+from hub.model.schemas import LineDecisionSchema, ReturnSchema, load_order, load_return
 
 __all__ = [
     "Address", "Customer", "Decision", "Fulfilment", "Line", "LineDecision", "LineDecisionSchema",
-    "Page", "Quarantined", "Return", "ReturnDecisions", "ReturnSchema", "State", "load_return",
+    "Order", "OrderLine", "Page", "Quarantined", "Return", "ReturnDecisions", "ReturnSchema", "State",
+    "load_order", "load_return",
 ]

@@ -66,6 +66,9 @@ class Return:
     invoice_address: Address | None = None
     flags: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    # What the merchant must do outside Returnhub before this return can go on (an OTTO misdirected parcel
+    # to have forwarded, ...), in one or two sentences; None when nothing. The overview's "Requires action".
+    merchant_action: str | None = None
     # Filled by the core from the database:
     id: int | None = None
     connection_id: int | None = None
@@ -78,6 +81,40 @@ class Return:
     def reference(self) -> str:
         """The hub's own reference, stored in the shop so a retried create finds its earlier result."""
         return f"returnhub-{self.connection_id}-{self.external_id}"
+
+
+@dataclass
+class OrderLine:
+    """One line of a marketplace order as ``Marketplace.fetch_order`` gives it (what a return may name).
+
+    ``external_line_id`` is the id the marketplace's returns and decisions use for it (a Zalando order
+    line, an OTTO position item, a bol order item); ``raw`` is copied to the registered return's line, so
+    it carries what ``push_decision`` needs.
+    """
+
+    external_line_id: str
+    quantity: int
+    sku: str | None = None
+    ean: str | None = None
+    title: str | None = None
+    unit_price: Decimal | None = None
+    currency: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Order:
+    """A marketplace order, for registering a return by hand: its lines, customer and fulfilment.
+
+    ``raw`` is copied to the registered return's ``raw`` (what ``push_decision`` reads there).
+    """
+
+    order_id: str
+    lines: list[OrderLine]
+    customer: Customer | None = None
+    fulfilment: Fulfilment = Fulfilment.MERCHANT
+    fulfilment_method: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -34,3 +34,6 @@ class State(StrEnum):
 
 OPEN_STATES = frozenset({State.RECEIVED, State.WAITING_FOR_ORDER, State.IN_SHOP, State.DECIDED})
 FINAL_STATES = frozenset({State.PUSHED, State.CLOSED_WITHOUT_PUSH})
+# A return's merchant_action (what the merchant must do outside Returnhub) is pending while the merchant has
+# not decided it yet: "Requires action" in the overview. Once decided (or closed) the action is behind them.
+ACTION_PENDING_STATES = frozenset({State.RECEIVED, State.WAITING_FOR_ORDER, State.IN_SHOP, State.NEEDS_ATTENTION})

@@ -5,7 +5,7 @@ from datetime import UTC
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from hub.model.canonical import Address, Customer, Line, LineDecision, Return
+from hub.model.canonical import Address, Customer, Line, LineDecision, Order, OrderLine, Return
 from hub.model.enums import Decision, Fulfilment
 
 _currency = validate.Regexp(r"^[A-Z]{3}$", error="currency must be an ISO 4217 code such as EUR")
@@ -85,6 +85,7 @@ class ReturnSchema(Schema):
     requested_at = fields.AwareDateTime(required=True, default_timezone=UTC)
     flags = fields.List(fields.String(), load_default=list)
     raw = fields.Dict(load_default=dict)
+    merchant_action = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
     @validates_schema
     def unique_lines(self, data, **kwargs):
@@ -123,3 +124,57 @@ def load_return(data: dict) -> Return:
     if not isinstance(data, dict):
         raise ValidationError(f"expected an object, got {type(data).__name__}")
     return _return_schema.load(data)
+
+
+class OrderLineSchema(Schema):
+    """One order line as ``Marketplace.fetch_order`` gives it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    external_line_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    sku = fields.String(allow_none=True)
+    ean = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    unit_price = fields.Decimal(allow_none=True, places=None, as_string=True, allow_nan=False)
+    currency = fields.String(allow_none=True, validate=_currency)
+    raw = fields.Dict(load_default=dict)
+
+    @post_load
+    def make(self, data, **kwargs):
+        return OrderLine(**data)
+
+
+class OrderSchema(Schema):
+    """A marketplace order as ``Marketplace.fetch_order`` gives it (for registering a return by hand)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    order_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    lines = fields.List(fields.Nested(OrderLineSchema), required=True)
+    customer = fields.Nested(CustomerSchema, allow_none=True)
+    fulfilment = fields.Enum(Fulfilment, by_value=True, load_default=Fulfilment.MERCHANT)
+    fulfilment_method = fields.String(allow_none=True)
+    raw = fields.Dict(load_default=dict)
+
+    @validates_schema
+    def unique_lines(self, data, **kwargs):
+        ids = [line.external_line_id for line in data.get("lines", [])]
+        if len(ids) != len(set(ids)):
+            raise ValidationError("line ids must be unique within an order", "lines")
+
+    @post_load
+    def make(self, data, **kwargs):
+        return Order(**data)
+
+
+_order_schema = OrderSchema()
+
+
+def load_order(data: dict) -> Order:
+    """Validate an order dict a plugin built from the marketplace's answer; ValidationError with field messages."""
+    if not isinstance(data, dict):
+        raise ValidationError(f"expected an object, got {type(data).__name__}")
+    return _order_schema.load(data)

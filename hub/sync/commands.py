@@ -1,7 +1,7 @@
 """The sync layer's one public door: what the web UI, the REST API and the CLI may do to the pipeline.
 
 Retry a return, sync a connection now, record a shop's or the merchant's decisions, add a test
-return, take in a verified shop webhook, say what a return waits for, and run the worker or the
+return, register a return by hand, take in a verified shop webhook, say what a return waits for, and run the worker or the
 scheduler. Nothing outside ``hub.sync`` imports the other sync modules.
 """
 from __future__ import annotations
@@ -23,11 +23,14 @@ from hub.sync.deciding import (
 )
 from hub.sync.pipeline import Job
 from hub.sync.records import new_row
+from hub.sync.registering import LineRequest, Registration, RegistrationError
+from hub.sync.registering import register as _register
 from hub.sync.state import record_creation, record_note, transition
 
-__all__ = ["MANUAL_STATES", "DecisionError", "Job", "RefusedDecision", "add_test_return", "allowed_for",
-           "build_scheduler", "decide_manually", "queue_next", "receive_webhook", "record_note", "reconcile_soon",
-           "record_shop_decisions", "retry", "retry_many", "run_worker", "sync_now", "waiting_hint"]
+__all__ = ["MANUAL_STATES", "DecisionError", "Job", "LineRequest", "RefusedDecision", "Registration",
+           "RegistrationError", "add_test_return", "allowed_for", "build_scheduler", "decide_manually", "queue_next",
+           "receive_webhook", "record_note", "reconcile_soon", "record_shop_decisions", "register_return",
+           "registration_offered", "retry", "retry_many", "run_worker", "sync_now", "waiting_hint"]
 
 
 def _classes(hub, marketplace: str, shop: str):
@@ -107,6 +110,20 @@ def add_test_return(hub, session, connection_id: int, ret: Return, actor: str) -
     session.flush()
     record_creation(session, row, actor, "test return created through the API")
     return row
+
+
+def registration_offered(hub, marketplace: str) -> bool:
+    """Whether a merchant may register a return by hand on a connection to this marketplace (it declares
+    ``fetch_order``: the hub can read the order's lines to check what is registered)."""
+    cls = hub.registry.marketplaces.get(marketplace)
+    return cls is not None and cls.looks_up_orders
+
+
+def register_return(hub, connection_id: int, registration: Registration, actor: str) -> int:
+    """Register a return by hand on a connection of the caller's merchant (checked by the caller): the order is
+    read from the marketplace, the lines and quantities checked, and the return enters the pipeline as
+    received (then created in the shop, decided, pushed). Its id; ``RegistrationError`` creates nothing."""
+    return _register(hub, connection_id, registration, actor)
 
 
 def queue_next(hub, connection_id: int, state: State, marketplace: str, shop: str) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from hub.db import QuarantinedItem, ReturnRow
 from hub.model import Page, Quarantined, load_return
 from hub.sync.records import new_row
+from hub.sync.registering import keep_registered
 from hub.sync.state import record_creation
 
 
@@ -33,7 +34,8 @@ def _jsonable(raw):
 
 
 def import_page(hub, connection_id: int, page: Page, actor: str) -> ImportResult:
-    """Insert the page's new returns; an already known external id is left as it is (idempotent)."""
+    """Insert the page's new returns; an already known external id is left as it is (idempotent), and so is
+    one the merchant registered by hand before (``hub.sync.registering.keep_registered``)."""
     result = ImportResult()
     valid, bad = [], []
     for item in page.items:
@@ -59,6 +61,10 @@ def import_page(hub, connection_id: int, page: Page, actor: str) -> ImportResult
             ReturnRow.connection_id == connection_id,
             ReturnRow.external_id.in_([r.external_id for r in unique]))))
     fresh = [r for r in unique if r.external_id not in known]
+    if fresh:  # a return the merchant registered by hand before the marketplace reported it: kept once
+        with hub.session() as s:
+            known |= keep_registered(s, connection_id, fresh, actor)
+        fresh = [r for r in fresh if r.external_id not in known]
     result.known = len(unique) - len(fresh)
     try:
         with hub.session() as s:

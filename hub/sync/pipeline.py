@@ -52,6 +52,7 @@ TAKES_DECISIONS = Guard("marketplace", "push_decision: true", lambda m, s: m.pus
 RECORDS_ONLY = Guard("marketplace", "push_decision: false", lambda m, s: not m.push_decision)
 PER_LINE_PUSH = Guard("marketplace", "per_line_push: true", lambda m, s: m.push_decision and m.per_line_push)
 AUTO_ACCEPTS = Guard("marketplace", "auto_accept_fulfilment", lambda m, s: bool(m.auto_accept_fulfilment))
+LOOKS_UP_ORDERS = Guard("marketplace", "fetch_order: true", lambda m, s: m.fetch_order)
 SHOP_POLLS = Guard("shop", "decision_source 'poll'", lambda m, s: s.polls_decisions)
 SHOP_WEBHOOKS = Guard("shop", "decision_source 'webhook'", lambda m, s: s.webhook_decisions)
 SHOP_API = Guard("shop", "decision_source 'api'", lambda m, s: "api" in s.decision_source)
@@ -92,6 +93,7 @@ WORKING = (S.RECEIVED, S.WAITING_FOR_ORDER, S.IN_SHOP, S.DECIDED)
 STEPS: tuple[Step, ...] = (
     _step("import", [None], [S.RECEIVED], job=Job.POLL_MARKETPLACE, adapter="marketplace",
           method="fetch_returns"),
+    _step("register", [None], [S.RECEIVED], adapter="marketplace", method="fetch_order", guard=LOOKS_UP_ORDERS),
     _step("create", [S.RECEIVED, S.WAITING_FOR_ORDER], [S.IN_SHOP], job=Job.CREATE_IN_SHOP, adapter="shop",
           method="create_return", waits=True, claims=True, hint="to be created in the shop"),
     _step("wait_for_order", [S.RECEIVED], [S.WAITING_FOR_ORDER], job=Job.CREATE_IN_SHOP, adapter="shop",

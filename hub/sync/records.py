@@ -28,7 +28,7 @@ def to_canonical(row: ReturnRow) -> Return:
         fulfilment_method=row.fulfilment_method, customer=_customer(row.customer),
         invoice_address=_address(row.invoice_address), requested_at=row.requested_at,
         state=State(row.state), flags=list(row.flags or []), raw=dict(row.raw or {}), is_test=row.is_test,
-        lines=[to_line(line) for line in row.lines],
+        merchant_action=row.merchant_action, lines=[to_line(line) for line in row.lines],
     )
 
 
@@ -52,7 +52,7 @@ def new_row(connection_id: int, ret: Return) -> ReturnRow:
         fulfilment_method=ret.fulfilment_method, customer=customer, search_name=search_name_of(customer),
         invoice_address=asdict(ret.invoice_address) if ret.invoice_address else None,
         requested_at=ret.requested_at, state=State.RECEIVED.value, flags=list(ret.flags),
-        raw=ret.raw, is_test=ret.is_test, attempts=0,
+        raw=ret.raw, is_test=ret.is_test, attempts=0, merchant_action=ret.merchant_action,
         lines=[ReturnLine(
             external_line_id=line.external_line_id, sku=line.sku, ean=line.ean, title=line.title,
             quantity=line.quantity, reason_code=line.reason_code, reason_text=line.reason_text,

@@ -62,6 +62,7 @@ def register_filters(app) -> None:
     # they must do at that marketplace (the instance's own text first).
     app.jinja_env.globals["marketplace_name"] = lambda conn: instances.connection_name(hub().registry, conn)
     app.jinja_env.globals["action_needed"] = instances.requires_action
+    app.jinja_env.globals["action_steps"] = instances.action_steps
     app.jinja_env.filters["decision_summary"] = decision_summary
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["ago"] = ago

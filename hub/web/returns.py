@@ -18,6 +18,7 @@ from hub.sync.commands import (
     DecisionError,
     allowed_for,
     decide_manually,
+    registration_offered,
     retry,
     retry_many,
     waiting_hint,
@@ -63,13 +64,15 @@ def index():
             f.after = None
             rows, next_cursor = rq.page(s, ids, f, PAGE)
         counts = rq.state_counts(s, ids, f)
+        action_count = rq.action_count(s, ids, f)
         s.expunge_all()
     titles = _marketplace_titles()
     marketplaces = sorted({c.marketplace for c in connections})
     return render_template("returns/index.html", rows=rows, counts=counts, states=list(State), f=f,
                            next_cursor=next_cursor, connections=connections, marketplaces=marketplaces,
                            titles=titles, decisions=list(Decision), sorts=rq.SORTS, reasons=list(Reason),
-                           reason_for=_reason_for)
+                           reason_for=_reason_for, action_count=action_count, awaits_action=rq.awaits_action,
+                           can_register=any(registration_offered(hub(), c.marketplace) for c in connections))
 
 
 def _reason_for(line, marketplace: str) -> str:
@@ -199,7 +202,8 @@ def detail(return_id: int):
                            shop_title=shop.title if shop else row.connection.shop,
                            order_link=shop_order_link(hub(), row),
                            can_decide=State(row.state) in MANUAL_STATES, waiting=waiting_hint(hub(), row),
-                           choices=_manual_choices(row.connection.marketplace), reason_for=_reason_for)
+                           choices=_manual_choices(row.connection.marketplace), reason_for=_reason_for,
+                           awaits_action=rq.awaits_action(row))
 
 
 @bp.route("/returns/<int:return_id>/retry", methods=["POST"])

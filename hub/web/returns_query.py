@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from hub.db import Connection, ReturnLine, ReturnRow
 from hub.model import Decision, State
+from hub.model.enums import ACTION_PENDING_STATES
 from hub.model.reasons import Reason
 
 # name -> (label, column or None for id only, descending)
@@ -48,6 +49,7 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     q: str = ""
+    action: bool = False  # only returns waiting for the merchant's action outside Returnhub
     sort: str = "newest"
     after: str | None = None
     errors: list[str] = field(default_factory=list)
@@ -74,6 +76,7 @@ class Filters:
         else:
             f.reason = reason
         f.marketplace = args.get("marketplace") or None
+        f.action = (args.get("action") or "") in ("1", "true", "on")
         connection = args.get("connection") or None
         if connection:
             try:
@@ -100,6 +103,7 @@ class Filters:
                   "marketplace": self.marketplace,
                   "connection": self.connection, "date_from": self.date_from and self.date_from.isoformat(),
                   "date_to": self.date_to and self.date_to.isoformat(), "q": self.q or None,
+                  "action": "1" if self.action else None,
                   "sort": None if self.sort == "newest" else self.sort}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
@@ -108,7 +112,7 @@ class Filters:
     def active(self) -> bool:
         """Any filter besides the state tab."""
         return bool(self.decision or self.reason or self.marketplace or self.connection or self.date_from
-                    or self.date_to or self.q)
+                    or self.date_to or self.q or self.action)
 
 
 def merchant_connections(session, merchant_id: int) -> list[Connection]:
@@ -127,6 +131,8 @@ def scoped(connection_ids: list[int], f: Filters, with_state: bool = True):
         query = query.where(~ReturnRow.lines.any(ReturnLine.decision.is_not(None)))
     elif f.decision:
         query = query.where(ReturnRow.lines.any(ReturnLine.decision == f.decision))
+    if f.action:
+        query = query.where(requires_action())
     if f.reason and f.reason_clause is not None:
         query = query.where(ReturnRow.lines.any(f.reason_clause == f.reason))
     if f.date_from:
@@ -137,6 +143,25 @@ def scoped(connection_ids: list[int], f: Filters, with_state: bool = True):
     if f.q:
         query = query.where(f.search_clause if f.search_clause is not None else broad_search(f.q))
     return query
+
+
+def requires_action():
+    """Returns waiting for the merchant's action outside Returnhub: a merchant action the plugin set, on a
+    return the merchant has not decided yet (``ACTION_PENDING_STATES``)."""
+    return and_(ReturnRow.merchant_action.is_not(None),
+                ReturnRow.state.in_([s.value for s in ACTION_PENDING_STATES]))
+
+
+def awaits_action(row: ReturnRow) -> bool:
+    """One return as :func:`requires_action` reads it (the overview's badge, the API's ``requires_action``)."""
+    return bool(row.merchant_action) and row.state in {s.value for s in ACTION_PENDING_STATES}
+
+
+def action_count(session, connection_ids: list[int], f: Filters) -> int:
+    """Returns of the chosen connections waiting for the merchant's action (the "Requires action" tab)."""
+    ids = _chosen(connection_ids, f)
+    return session.scalar(select(func.count()).select_from(ReturnRow).where(
+        ReturnRow.connection_id.in_(ids or [-1]), requires_action())) or 0
 
 
 def exact_search(q: str, connection_ids: list[int]):

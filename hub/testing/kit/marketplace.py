@@ -139,6 +139,34 @@ class MarketplaceSuite(PluginSuite):
                  f"(e.g. {changed})", "derive external_id from the platform's own return id only — never "
                  "from the time, a counter or a random value — so a return is stored once")
 
+    @tier("silver")
+    def test_order_lookup(self, make_adapter):
+        """Declared ``fetch_order``: the order of a fetched return has its lines (by line id, SKU or EAN), and an
+        order the platform does not know gives None (its 404), not an error."""
+        from hub.model import Order
+        if not self.kit_manifest().capabilities.fetch_order:
+            pytest.skip("the manifest does not declare fetch_order (registering a return by hand is not offered)")
+        adapter = make_adapter()
+        items = [i for p in self.kit_poll(adapter, "order_lookup") for i in p.items if isinstance(i, dict)]
+        if not items:
+            fail("order_lookup", "the emulator gave no return to look the order of up",
+                 "seed returns in seed_returns(app, count)")
+        ret = load_return(items[0])
+        order = adapter.fetch_order(ret.marketplace_order_id)
+        if not isinstance(order, Order):
+            fail("order_lookup", f"fetch_order({ret.marketplace_order_id!r}) gave {type(order).__name__}, not a "
+                 "hub.model.Order", "build it with hub.model.load_order(...)")
+        keys = {(k, getattr(line, k)) for line in order.lines for k in ("external_line_id", "sku", "ean")
+                if getattr(line, k)}
+        missing = [line.external_line_id for line in ret.lines
+                   if not {(k, getattr(line, k)) for k in ("external_line_id", "sku", "ean")} & keys]
+        if missing:
+            fail("order_lookup", f"order {order.order_id} lacks the returned line(s) {missing[:4]}",
+                 "give every order line with the id the platform's returns use (external_line_id), SKU and EAN")
+        if adapter.fetch_order("returnhub-kit-no-such-order") is not None:
+            fail("order_lookup", "fetch_order of an unknown order gave an order",
+                 "answer None when the platform says 404")
+
     @tier("bronze")
     def test_upsert_no_duplicates(self, make_adapter, hub, running):
         from sqlalchemy import func, select

@@ -1,5 +1,5 @@
 """/api/v1/connections: list, create, update settings (secrets write-only), test, sync now, the returns
-switch, and test returns for a custom-shop connection."""
+switch, test returns for a custom-shop connection, and registering a return by hand."""
 from __future__ import annotations
 
 import secrets
@@ -16,8 +16,10 @@ from hub.db import Connection
 from hub.http import Redactor
 from hub.model import State, load_return
 from hub.secrets import secret_fields
+from hub.sync import commands
 from hub.sync.commands import add_test_return, queue_next, sync_now
 from hub.web.api.present import connection_dict
+from hub.web.api.problems import problem
 from hub.web.api.returns import API_SHOP, return_detail
 from hub.web.api.schemas import (
     ConnectionIn,
@@ -26,6 +28,7 @@ from hub.web.api.schemas import (
     ConnectionPatch,
     ConnectionTestOut,
     QueuedOut,
+    RegisterReturnIn,
     ReturnDetailOut,
     SwitchIn,
     TestReturnIn,
@@ -211,4 +214,39 @@ def create_test_return(body: dict, connection_id: int):
         return_id, active, marketplace, shop = row.id, conn.active, conn.marketplace, conn.shop
     if active:
         queue_next(h, connection_id, State.RECEIVED, marketplace, shop)
+    return return_detail(return_id)
+
+
+REGISTRATION_STATUS = {"not_offered": 409, "duplicate": 409, "marketplace": 502}  # else 422: the input is wrong
+
+
+@blp.route("/connections/<int(max=2147483647):connection_id>/returns", methods=["POST"])
+@blp.arguments(RegisterReturnIn)
+@blp.response(201, ReturnDetailOut)
+@blp.alt_response(409, description="registering by hand is not offered for this marketplace (it gives no order "
+                                   "by id), or a line is already in an open return (a duplicate)")
+@blp.alt_response(422, description="invalid input, an order the marketplace does not know, a line the order does "
+                                   "not have, or a quantity above what was ordered minus earlier returns")
+@blp.alt_response(502, description="the marketplace could not be asked for the order")
+@requires("returns:write")
+def register_return(body: dict, connection_id: int):
+    """Register a return by hand for an order of this connection. Scope: `returns:write`.
+
+    The order is read from the marketplace to check the lines (by line id, SKU or EAN) and quantities; the
+    return then runs the normal pipeline: created in the shop, decided there, pushed back where the
+    marketplace takes decisions. Nothing is created on an error. Offered where the marketplace gives an
+    order by id (its plugin declares `fetch_order`; Zalando, OTTO, bol). When the marketplace reports the
+    same return later (same order, a line in common), it is kept as this return, not stored twice.
+    """
+    h = hub()
+    with h.session() as s:
+        own_connection(s, connection_id)
+    registration = commands.Registration(
+        order_id=body["order_id"], reason=body["reason"], tracking_number=body.get("tracking_number"),
+        comment=body.get("comment"),
+        lines=[commands.LineRequest(item["line"], item["quantity"]) for item in body["lines"]])
+    try:
+        return_id = commands.register_return(h, connection_id, registration, actor())
+    except commands.RegistrationError as exc:
+        return problem(REGISTRATION_STATUS.get(exc.kind, 422), exc.message, exc.errors or None)
     return return_detail(return_id)

@@ -5,6 +5,7 @@ from hub import instances
 from hub.db import Connection, ReturnRow
 from hub.secrets import redact
 from hub.web.context import hub as current_hub
+from hub.web.returns_query import awaits_action
 
 
 def decision_summary(row: ReturnRow) -> str | None:
@@ -18,7 +19,8 @@ def return_dict(row: ReturnRow, events: bool = False) -> dict:
     data = {c: getattr(row, c) for c in (
         "id", "connection_id", "external_id", "marketplace_order_id", "shop_order_id", "shop_return_id",
         "fulfilment", "fulfilment_method", "state", "is_test", "attention_reason", "requested_at", "decided_at",
-        "created_at", "updated_at", "customer", "invoice_address")}
+        "created_at", "updated_at", "customer", "invoice_address", "merchant_action")}
+    data["requires_action"] = awaits_action(row)
     data.update(marketplace=row.connection.marketplace, shop=row.connection.shop, flags=list(row.flags or []),
                 marketplace_name=instances.connection_name(current_hub().registry, row.connection),
                 decision=decision_summary(row), lines=list(row.lines))

@@ -25,6 +25,7 @@ from hub.web.api.schemas import (
 )
 from hub.web.api.security import actor, requires
 from hub.web.context import hub, own_return
+from hub.web.returns_query import requires_action
 
 blp = Blueprint("api_returns", __name__, url_prefix="/api/v1", description="Returns, decisions, retries")
 API_SHOP = "api"
@@ -64,6 +65,9 @@ def list_returns(limit: int, cursor: str | None = None, **filters):
         query = query.where(ReturnRow.updated_at > filters["modified_after"])
     if filters.get("modified_before"):
         query = query.where(ReturnRow.updated_at < filters["modified_before"])
+    if filters.get("requires_action") is not None:
+        pending = requires_action()
+        query = query.where(pending if filters["requires_action"] else ~pending)
     if filters.get("is_test") is not None:
         query = query.where(ReturnRow.is_test.is_(filters["is_test"]))
     if filters.get("search"):

@@ -6,6 +6,7 @@ from datetime import UTC
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from hub.model import Decision, State
+from hub.model.reasons import Reason
 from hub.webhooks_out.outbox import EVENTS
 
 # The six decisions and the other hubs' spellings of them (Channable writes "keeps").
@@ -104,6 +105,11 @@ class ReturnOut(Schema):
         "description": "the lines' common decision, `mixed` when they differ, null while undecided"})
     is_test = fields.Boolean(required=True)
     flags = fields.List(fields.String(), required=True)
+    merchant_action = fields.String(allow_none=True, metadata={
+        "description": "what the merchant must do outside Returnhub for this return (a misdirected OTTO parcel to "
+                       "have forwarded, ...)"})
+    requires_action = fields.Boolean(required=True, metadata={
+        "description": "the merchant action is still pending: set, and the return not decided yet"})
     attention_reason = fields.String(allow_none=True)
     requested_at = fields.DateTime(required=True)
     decided_at = fields.DateTime(allow_none=True)
@@ -136,6 +142,8 @@ class ReturnQuery(Schema):
     search = fields.String(validate=validate.Length(min=1, max=200), metadata={
         "description": "marketplace order id, return id, shop return id or a line's EAN/SKU"})
     is_test = fields.Boolean()
+    requires_action = fields.Boolean(metadata={
+        "description": "true: only returns waiting for the merchant's action outside Returnhub"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     cursor = fields.String(validate=validate.Length(min=1, max=100))
 
@@ -195,6 +203,24 @@ class TestReturnIn(Strict):
     order_id = fields.String(validate=validate.Length(min=1, max=120), metadata={
         "description": "the shop order the test return is for (a made-up one when left out)"})
     lines = fields.List(fields.Nested(TestLineIn), validate=validate.Length(min=1, max=50))
+
+
+class RegisterLineIn(Strict):
+    line = fields.String(required=True, validate=validate.Length(min=1, max=128), metadata={
+        "description": "the order line: the marketplace's line id (a Zalando order line, an OTTO position item, "
+                       "a bol order item), its SKU or its EAN"})
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=9999))
+
+
+class RegisterReturnIn(Strict):
+    order_id = fields.String(required=True, validate=validate.Length(min=1, max=128), metadata={
+        "description": "the marketplace's order id"})
+    lines = fields.List(fields.Nested(RegisterLineIn), required=True, validate=validate.Length(min=1, max=100))
+    reason = fields.String(required=True, validate=validate.OneOf([r.value for r in Reason]), metadata={
+        "description": "the canonical reason: " + ", ".join(r.value for r in Reason)})
+    tracking_number = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={
+        "description": "the return parcel's tracking number, if known"})
+    comment = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
 # --- connections -------------------------------------------------------------------------------

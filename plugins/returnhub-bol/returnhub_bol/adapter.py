@@ -5,11 +5,11 @@ from marshmallow import ValidationError
 
 from hub.adapters import AdapterContext, Marketplace
 from hub.errors import InvalidPayload, PermanentError, TransientError
-from hub.model import Fulfilment, Line, Page, Quarantined, Return, load_return
+from hub.model import Fulfilment, Line, Order, Page, Quarantined, Return, load_order, load_return
 from hub.sdk.details import fetch_details
 from hub.sdk.paging import PageNumberPaginator
 from returnhub_bol import mapping
-from returnhub_bol.client import PAGE_SIZE, BolClient, StatusExpired
+from returnhub_bol.client import CREATE_EVENT, PAGE_SIZE, BolClient, StatusExpired
 from returnhub_bol.settings import BolSettings
 
 
@@ -73,12 +73,24 @@ class BolMarketplace(Marketplace):
             return Quarantined(reason=f"not a valid return: {exc.messages}", raw=ret,
                                external_id=str(ret.get("returnId")))
 
+    # -- orders (registering a return by hand) ---------------------------------------------------
+    def fetch_order(self, order_id: str) -> Order | None:
+        """``GET /retailer/orders/{order-id}`` as an order with a line per order item (None on bol's 404)."""
+        data = mapping.order(self.client.order_or_none(order_id))
+        return load_order(data) if data is not None else None
+
     # -- decisions ----------------------------------------------------------------------------
     def push_decision(self, ret: Return, lines: list[Line]) -> None:
         """One PUT per line (rmaId), each followed by its process status until SUCCESS or FAILURE. Safe after a
-        crash: an item already handled alike is skipped, a PENDING/SUCCESS status for it is awaited, not resent."""
+        crash: an item already handled alike is skipped, a PENDING/SUCCESS status for it is awaited, not resent.
+        A return registered by hand (lines of order items, bol has no return for them yet) is created at bol
+        with its handling result in one call per line (``POST /retailer/returns``)."""
         if ret.fulfilment == Fulfilment.MARKETPLACE:
             raise PermanentError(f"{ret.fulfilment_method or 'FBB'} returns are handled by bol; nothing can be sent")
+        if all("order_item_id" in line.raw for line in lines):
+            for line in lines:
+                self._create_line(line)
+            return
         items = self._items(ret.external_id)
         for line in lines:
             item = items.get(line.external_line_id)
@@ -120,3 +132,27 @@ class BolMarketplace(Marketplace):
                                  f"{status.get('errorMessage') or status.get('description')}")
         if status.get("status") != "SUCCESS":
             raise TransientError(f"bol process for item {rma_id} ended {status.get('status')}")
+
+
+    def _create_line(self, line: Line) -> None:
+        """Create (and handle) bol's return of one order item; a create already PENDING or SUCCESS for the item is
+        awaited, never sent twice."""
+        order_item_id = str(line.raw["order_item_id"])
+        handling = mapping.handling_result_for(line.decision, approximate_kept=self.settings.get("approximate_kept"))
+        if handling == "STILL_APPROVED":
+            raise PermanentError("bol creates a return only with a first handling result, not STILL_APPROVED")
+        quantity = line.decision_quantity if line.decision_quantity is not None else line.quantity
+        if quantity < 1:
+            raise PermanentError(f"the decision on order item {order_item_id} covers {quantity} units; bol creates a "
+                                 "return of at least 1")
+        earlier = self.client.process_statuses(order_item_id, CREATE_EVENT)
+        if earlier and earlier[0].get("status") in ("PENDING", "SUCCESS"):
+            status = earlier[0]
+        else:
+            status = self.client.create_return(order_item_id, handling, quantity)
+        status = self.client.await_status(status)
+        if status.get("status") == "FAILURE":
+            raise PermanentError(f"bol refused to create the return of order item {order_item_id} ({handling} "
+                                 f"x{quantity}): {status.get('errorMessage') or status.get('description')}")
+        if status.get("status") != "SUCCESS":
+            raise TransientError(f"bol's return creation for order item {order_item_id} ended {status.get('status')}")

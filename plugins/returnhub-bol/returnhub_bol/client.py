@@ -2,6 +2,8 @@
 are the SDK's and the core's; it adds bol's media type, the demo paths and waiting on process statuses."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from hub import clock
 from hub.errors import PermanentError, TransientError
 from hub.http import raise_for_status
@@ -10,6 +12,7 @@ from hub.sdk.auth import OAuth2ClientCredentials
 MEDIA_TYPE = "application/vnd.retailer.v10+json"
 PAGE_SIZE = 50
 HANDLE_EVENT = "HANDLE_RETURN_ITEM"
+CREATE_EVENT = "CREATE_RETURN_ITEM"
 
 
 class StatusExpired(PermanentError):
@@ -33,8 +36,9 @@ class BolClient:
     def close(self) -> None:
         self._api.close()
 
-    def _call(self, method: str, path: str, *, params=None, body=None, retry_sent: bool = True) -> dict:
-        headers = {"Content-Type": MEDIA_TYPE} if body is not None else None
+    def _call(self, method: str, path: str, *, params=None, body=None, retry_sent: bool = True,
+              content_type: str = MEDIA_TYPE) -> dict:
+        headers = {"Content-Type": content_type} if body is not None else None
         resp = self._api.request(method, path, params=params, json=body, headers=headers,
                                  extensions={"returnhub_retry": retry_sent})
         raise_for_status(resp)
@@ -53,6 +57,22 @@ class BolClient:
         a handled item (429/503, refused before processing, are). The adapter looks a lost outcome up."""
         return self._call("PUT", f"{self.retailer}/returns/{rma_id}", retry_sent=False,
                           body={"handlingResult": handling_result, "quantityReturned": quantity})
+
+    def order_or_none(self, order_id: str) -> dict | None:
+        """``GET /retailer/orders/{order-id}``: the order with its items, or None on bol's 404."""
+        resp = self._api.get(f"{self.retailer}/orders/{quote(str(order_id), safe='')}")
+        if resp.status_code == 404:
+            return None
+        raise_for_status(resp)
+        return resp.json()
+
+    def create_return(self, order_item_id: str, handling_result: str, quantity: int) -> dict:
+        """``POST /retailer/returns``: create a return for an order item and handle it at once (202 + a PENDING
+        status, entity the order item); not resent once sent, the adapter looks a lost outcome up. Its body is
+        plain ``application/json`` (the description's only media type for it), unlike the PUT's."""
+        return self._call("POST", f"{self.retailer}/returns", retry_sent=False, content_type="application/json",
+                          body={"orderItemId": order_item_id, "quantityReturned": quantity,
+                                "handlingResult": handling_result})
 
     def process_status(self, process_status_id: str) -> dict:
         """One process status; :class:`StatusExpired` once bol has deleted it (a 404)."""

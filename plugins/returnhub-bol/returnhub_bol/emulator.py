@@ -4,7 +4,10 @@ As retailer-api-v10.json / shared-api-v10.json describe it: ``POST /token`` (the
 tokens, the versioned media type, ``/retailer/returns`` in pages of 50, ``/retailer/returns/{id}``, ``PUT
 /retailer/returns/{rma-id}`` answered 202 with a PENDING process status that ends SUCCESS, FAILURE or TIMEOUT
 after ``process_delay`` s and is deleted ``status_retention`` s later (then 404), ``/shared/process-status``;
-the ``-demo`` paths too. The toolkit gives the ledger, faults, rate limits and the token endpoint.
+``GET /retailer/orders/{order-id}`` (the orders behind the seeded returns, and ``BolState.order()``), ``POST
+/retailer/returns`` (plain JSON: a return created for an order item and handled at once, at most the shipped
+units not returned yet; its status has the event CREATE_RETURN_ITEM and the order item as entity); the
+``-demo`` paths too. The toolkit gives the ledger, faults, rate limits and the token endpoint.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from flask import jsonify, request
 
 from hub import clock
 from hub.testing.emulation import EmulatorApp
-from returnhub_bol.samples import iso, orders_behind, sample_return
+from returnhub_bol.samples import customer, iso, order_item, orders_behind, sample_return
 
 MEDIA_TYPE = "application/vnd.retailer.v10+json"
 PAGE_SIZE = 50
@@ -25,6 +28,7 @@ CLIENT_ID = "emulator-client"
 CLIENT_SECRET = "emulator-secret"
 HANDLING_RESULTS = ["RETURN_RECEIVED", "EXCHANGE_PRODUCT", "RETURN_DOES_NOT_MEET_CONDITIONS",
                     "REPAIR_PRODUCT", "CUSTOMER_KEEPS_PRODUCT_PAID", "STILL_APPROVED"]
+CREATE_RESULTS = HANDLING_RESULTS[:-1]  # CreateReturnRequest.handlingResult: no STILL_APPROVED
 EVENT_TYPES = frozenset(["CREATE_SHIPMENT", "CANCEL_ORDER", "CHANGE_TRANSPORT", "HANDLE_RETURN_ITEM",
     "CREATE_RETURN_ITEM", "CREATE_INBOUND", "DELETE_OFFER", "CREATE_OFFER", "UPDATE_OFFER", "UPDATE_OFFER_STOCK",
     "UPDATE_OFFER_PRICE", "CREATE_OFFER_EXPORT", "UNPUBLISHED_OFFER_REPORT", "CREATE_PRODUCT_CONTENT",
@@ -58,6 +62,8 @@ class BolState:
         self.lock = threading.RLock()
         self.rng = random.Random(rng_seed)
         self.returns: dict[str, dict] = {}
+        self.orders: dict[str, dict] = {}  # GET /retailer/orders/{order-id}: the orders behind the returns, and more
+        self.created_units: dict[str, int] = {}  # orderItemId -> units returned through POST /retailer/returns
         self.statuses: dict[str, dict] = {}
         self.listed_as: dict[str, str] = {}  # raw returns listed under a method they do not carry
         self.process_delay = 0.2  # seconds until a PENDING status finishes
@@ -66,7 +72,8 @@ class BolState:
         self.fail_rma: dict[str, str] = {}  # rmaId -> errorMessage of its next FAILURE
         self.timeout_rma: set[str] = set()  # rmaIds whose next handling ends TIMEOUT, not applied
         self._ids = {"return": itertools.count(61000000), "rma": itertools.count(31000000),
-                     "order": itertools.count(4012000000), "status": itertools.count(1000)}
+                     "order": itertools.count(4012000000), "status": itertools.count(1000),
+                     "order_item": itertools.count(2090000000)}
 
     # -- seeding ------------------------------------------------------------------------------
     def add_raw(self, ret: dict, listed_as: str | None = None) -> dict:
@@ -86,7 +93,39 @@ class BolState:
             made = [sample_return(self.rng, self._ids, fulfilment=fulfilment, items=items, quantity=quantity,
                                   single_order=single_order) for _ in range(count)]
             self.returns.update((r["returnId"], r) for r in made)
+            for ret in made:
+                self._orders_behind(ret)
         return made
+
+    def _orders_behind(self, ret: dict) -> None:
+        """Each returned item's order (Order of retailer-api-v10.json), one order item per EAN."""
+        for item in ret["returnItems"]:
+            order = self.orders.setdefault(item["orderId"], {
+                "orderId": item["orderId"], "pickupPoint": False, "orderPlacedDateTime": ret["registrationDateTime"],
+                "shipmentDetails": dict(item["customerDetails"]), "billingDetails": dict(item["customerDetails"]),
+                "orderItems": []})
+            order["orderItems"].append(order_item(str(next(self._ids["order_item"])), item["ean"], item["title"],
+                                                  item["expectedQuantity"], ret["fulfilmentMethod"]))
+
+    def order(self, items: int = 1, quantity: int = 1, fulfilment: str = "FBR") -> dict:
+        """A new shipped order of ``items`` products, ``quantity`` units each, nothing returned yet."""
+        from returnhub_bol.samples import PEOPLE, PRODUCTS
+        with self.lock:
+            order_id = str(next(self._ids["order"]))
+            person = self.rng.choice(PEOPLE)
+            self.orders[order_id] = {
+                "orderId": order_id, "pickupPoint": False, "orderPlacedDateTime": iso(),
+                "shipmentDetails": customer(person), "billingDetails": customer(person),
+                "orderItems": [order_item(str(next(self._ids["order_item"])), ean, title, quantity, fulfilment)
+                               for ean, title in self.rng.sample(PRODUCTS, items)]}
+            return self.orders[order_id]
+
+    def find_order_item(self, order_item_id: str):
+        for order in self.orders.values():
+            for item in order["orderItems"]:
+                if item["orderItemId"] == order_item_id:
+                    return item, order
+        return None, None
 
     def seed_demo(self) -> list[dict]:
         """The demo's 25 returns: 19 FBR (single and multi-item, some of several units), 6 FBB; one order each."""
@@ -109,11 +148,13 @@ class BolState:
                     return item, ret
         return None, None
 
-    def new_status(self, rma_id: str, body: dict) -> dict:
+    def new_status(self, rma_id: str, body: dict, event: str = "HANDLE_RETURN_ITEM") -> dict:
         sid = str(next(self._ids["status"]))
+        what = (f"Create return for order item {rma_id}." if event == "CREATE_RETURN_ITEM"
+                else f"Handle return item with rmaId {rma_id}.")
         self.statuses[sid] = {
-            "processStatusId": sid, "entityId": rma_id, "eventType": "HANDLE_RETURN_ITEM",
-            "description": f"Handle return item with rmaId {rma_id}.", "status": "PENDING",
+            "processStatusId": sid, "entityId": rma_id, "eventType": event,
+            "description": what, "status": "PENDING",
             "createTimestamp": iso(), "links": [], "_body": body, "_due": clock.time() + self.process_delay}
         return self.statuses[sid]
 
@@ -130,6 +171,9 @@ class BolState:
     def _finish(self, status: dict) -> None:
         """Apply one handling as bol does: per item, at most the expected quantity, re-handling allowed
         (the spec: "change the handlingResult of an already handled return"), STILL_APPROVED only then."""
+        if status["eventType"] == "CREATE_RETURN_ITEM":
+            self._create_return(status)
+            return
         rma_id, body = status["entityId"], status["_body"]
         item, ret = self.find_item(rma_id)
         if rma_id in self.timeout_rma:
@@ -154,6 +198,37 @@ class BolState:
             "quantity": body["quantityReturned"], "processingResult": "ACCEPTED",
             "handlingResult": body["handlingResult"], "processingDateTime": iso()})
         status["status"] = "SUCCESS"
+
+
+    def _create_return(self, status: dict) -> None:
+        """``POST /retailer/returns`` processed: a return of at most the shipped units not returned yet, handled at
+        once with the given result (bol: "Create a return, and automatically handle it")."""
+        order_item_id, body = status["entityId"], status["_body"]
+        item, order = self.find_order_item(order_item_id)
+        if item is None:
+            status.update(status="FAILURE", errorMessage=f"Order item {order_item_id} not found.")
+            return
+        returned = self.created_units.get(order_item_id, 0)
+        if body["quantityReturned"] > item["quantityShipped"] - returned:
+            status.update(status="FAILURE", errorMessage=f"quantityReturned {body['quantityReturned']} exceeds the "
+                                                         f"{item['quantityShipped'] - returned} returnable units of "
+                                                         f"order item {order_item_id}.")
+            return
+        self.created_units[order_item_id] = returned + body["quantityReturned"]
+        return_id = str(next(self._ids["return"]))
+        self.returns[return_id] = {
+            "returnId": return_id, "registrationDateTime": iso(), "fulfilmentMethod": item["fulfilment"]["method"],
+            "returnItems": [{"rmaId": str(next(self._ids["rma"])), "orderId": order["orderId"],
+                             "ean": item["product"]["ean"],
+                             "title": item["product"]["title"], "expectedQuantity": body["quantityReturned"],
+                             "returnReason": {"mainReason": "Anders"}, "handled": True,
+                             "processingResults": [{"quantity": body["quantityReturned"],
+                                                    "processingResult": "ACCEPTED",
+                                                    "handlingResult": body["handlingResult"],
+                                                    "processingDateTime": iso()}],
+                             "customerDetails": dict(order["shipmentDetails"])}]}
+        status.update(status="SUCCESS", description=f"Create return for order item {order_item_id}: return id "
+                                                    f"{return_id}.")
 
 
 def _public(status: dict, shared: str) -> dict:
@@ -212,8 +287,9 @@ def create_app(demo: bool = False, *, state: BolState | None = None):
             return _problem(401, "Unauthorized", "Missing, invalid or expired access token.")
         if MEDIA_TYPE not in (request.headers.get("Accept") or ""):
             return _problem(406, "Not Acceptable", f"Accept must be {MEDIA_TYPE}.")
-        if request.method in ("PUT", "POST") and request.mimetype != MEDIA_TYPE:
-            return _problem(415, "Unsupported Media Type", f"Content-Type must be {MEDIA_TYPE}.")
+        wanted = "application/json" if request.method == "POST" and request.path.endswith("/returns") else MEDIA_TYPE
+        if request.method in ("PUT", "POST") and request.mimetype != wanted:
+            return _problem(415, "Unsupported Media Type", f"Content-Type must be {wanted}.")
         with st.lock:
             st.settle()
         return None
@@ -258,6 +334,29 @@ def create_app(demo: bool = False, *, state: BolState | None = None):
             status = st.new_status(ident, {"handlingResult": body["handlingResult"], "quantityReturned": qty})
             return _answer(_public(status, shared), 202)
 
+    def create_return(shared):
+        body = request.get_json(silent=True, force=True)
+        body = body if isinstance(body, dict) else {}
+        qty, violations = _quantity(body.get("quantityReturned")), []
+        if not isinstance(body.get("orderItemId"), str) or not body["orderItemId"]:
+            violations.append(_invalid("orderItemId", "must not be empty."))
+        if body.get("handlingResult") not in CREATE_RESULTS:
+            violations.append(_invalid("handlingResult", f"'{body.get('handlingResult')}', allowed values: "
+                                                         f"{', '.join(CREATE_RESULTS)}."))
+        if qty is None:
+            violations.append(_invalid("quantityReturned", "must be a whole number between 1 and 9999."))
+        if violations:
+            return _problem(400, BAD_REQUEST, "Bad request", violations)
+        with st.lock:
+            status = st.new_status(body["orderItemId"], {"handlingResult": body["handlingResult"],
+                                                         "quantityReturned": qty}, event="CREATE_RETURN_ITEM")
+            return _answer(_public(status, shared), 202)
+
+    def get_order(shared, order_id):
+        with st.lock:
+            order = st.orders.get(order_id)
+            return _answer(order) if order is not None else _problem(404, "Not Found", f"Order {order_id} not found.")
+
     def status_by_id(shared, sid):
         with st.lock:
             status = st.statuses.get(sid)
@@ -284,6 +383,9 @@ def create_app(demo: bool = False, *, state: BolState | None = None):
     for suffix in ("", "-demo"):
         retailer, shared = f"/retailer{suffix}", f"/shared{suffix}"
         app.add_url_rule(f"{retailer}/returns", f"list{suffix}", lambda s=shared: list_returns(s))
+        app.add_url_rule(f"{retailer}/returns", f"create{suffix}", lambda s=shared: create_return(s), methods=["POST"])
+        app.add_url_rule(f"{retailer}/orders/<order_id>", f"order{suffix}",
+                         lambda order_id, s=shared: get_order(s, order_id))
         app.add_url_rule(f"{retailer}/returns/<ident>", f"return{suffix}",
                          lambda ident, s=shared: get_or_handle(s, ident), methods=["GET", "PUT"])
         app.add_url_rule(f"{shared}/process-status/<sid>", f"status{suffix}",

@@ -128,3 +128,30 @@ def has_customer_details(ret: dict) -> bool:
 def handled_results(item: dict) -> list[str]:
     """The handlingResults bol has processed for one return item."""
     return [r.get("handlingResult") for r in item.get("processingResults") or [] if isinstance(r, dict)]
+
+
+def order(data: Any) -> dict | None:
+    """A bol Order (``GET /retailer/orders/{order-id}``) as ``hub.model.Order`` fields: a line per order item, its
+    returnable units (shipped, not cancelled), the order item id in ``raw`` (``POST /retailer/returns`` needs
+    it); FBB when every item is fulfilled by bol. None when it is not an order."""
+    if not isinstance(data, dict) or not isinstance(data.get("orderItems"), list):
+        return None
+    lines, methods = [], set()
+    for item in data["orderItems"]:
+        if not isinstance(item, dict) or not _text(item.get("orderItemId")):
+            continue
+        product = item.get("product") if isinstance(item.get("product"), dict) else {}
+        method = _text((item.get("fulfilment") or {}).get("method")) or "FBR"
+        methods.add(method)
+        shipped = item.get("quantityShipped") if isinstance(item.get("quantityShipped"), int) else item.get("quantity")
+        price = item.get("unitPrice")
+        lines.append({"external_line_id": str(item["orderItemId"]), "quantity": max(int(shipped or 0), 0),
+                      "ean": _text(product.get("ean")), "title": _text(product.get("title")),
+                      "sku": _text((item.get("offer") or {}).get("reference")),
+                      "unit_price": str(price) if isinstance(price, (int, float)) else None,
+                      "currency": "EUR" if isinstance(price, (int, float)) else None,
+                      "raw": {"order_item_id": str(item["orderItemId"]), "fulfilmentMethod": method}})
+    fbb = methods == {"FBB"}
+    return {"order_id": str(data.get("orderId")), "lines": lines, "customer": _customer(data.get("shipmentDetails")),
+            "fulfilment": "marketplace" if fbb else "merchant", "fulfilment_method": "FBB" if fbb else "FBR",
+            "raw": {"orderId": str(data.get("orderId"))}}

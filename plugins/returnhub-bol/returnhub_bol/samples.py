@@ -78,6 +78,18 @@ def sample_return(rng: random.Random, ids: dict, *, fulfilment: str | None = Non
     return ret
 
 
+def order_item(order_item_id: str, ean: str, title: str, quantity: int, fulfilment: str) -> dict:
+    """One OrderOrderItem of retailer-api-v10.json: shipped in full, nothing cancelled."""
+    price = 24.95
+    return {"orderItemId": order_item_id, "cancellationRequest": False,
+            "fulfilment": {"method": fulfilment, "distributionParty": "BOL" if fulfilment == "FBB" else "RETAILER",
+                           "latestDeliveryDate": "2026-11-20", "timeFrameType": "REGULAR"},
+            "offer": {"offerId": f"offer-{ean}", "reference": f"REF-{ean}"}, "product": {"ean": ean, "title": title},
+            "quantity": quantity, "quantityShipped": quantity, "quantityCancelled": 0, "unitPrice": price,
+            "totalPrice": round(price * quantity, 2), "discounts": [], "commission": 2.5,
+            "latestChangedDateTime": iso()}
+
+
 def orders_behind(returns: list[dict]) -> list[dict]:
     """The bol orders behind ``returns``: one per orderId, a line per returned EAN. bol's returns carry no SKU
     (offers are matched on EAN), so ``sku`` is None; the ordered quantity is the returned one."""

@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from hub.adapters import AdapterContext, Marketplace
 from hub.errors import InvalidPayload, PermanentError
-from hub.model import Line, Page, Quarantined, Return, load_return
+from hub.model import Line, Order, Page, Quarantined, Return, load_order, load_return
 from hub.sdk.cursor import IncrementalCursor, parse_time
 from hub.sdk.details import fetch_details
 from hub.sdk.paging import LinkPaginator
@@ -113,6 +113,13 @@ class OttoMarketplace(Marketplace):
         except ValidationError as exc:
             return Quarantined(reason=f"not a valid return: {exc.messages}", raw=group,
                                external_id=group["external_id"])
+
+    # -- orders (registering a return by hand) ---------------------------------------------------
+    def fetch_order(self, order_id: str) -> Order | None:
+        """``GET /v4/orders/{salesOrderId}`` as an order with a line per position item (None on OTTO's 404), so
+        the merchant can register a return OTTO has not reported yet."""
+        data = mapping.order(self.client.order_or_none(order_id))
+        return load_order(data) if data is not None else None
 
     # -- decisions ----------------------------------------------------------------------------
     def push_decision(self, ret: Return, lines: list[Line]) -> None:

@@ -57,6 +57,14 @@ class OttoClient:
         raise_for_status(resp)
         return resp.json()
 
+    def order_or_none(self, sales_order_id: str) -> dict | None:
+        """:meth:`order`, or None when OTTO answers 404 (no such order for this seller)."""
+        resp = self.http.get(f"/v4/orders/{quote(str(sales_order_id), safe='')}")
+        if resp.status_code == 404:
+            return None
+        raise_for_status(resp)
+        return resp.json()
+
     def decide(self, kind: str, items: list[dict]) -> dict:
         """POST up to 200 items to ``/v3/returns/acceptance`` or ``/rejection``; the multi-status answer.
 

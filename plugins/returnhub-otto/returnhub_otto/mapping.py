@@ -22,7 +22,7 @@ MISDIRECTED_FLAG = "misdirected"
 def misdirected_step(warehouse: str | None) -> str:
     """What the merchant does about an item the customer sent to an OTTO warehouse (shown on the return)."""
     where = f"OTTO warehouse {warehouse}" if warehouse else "an OTTO warehouse"
-    return (f"requires action: the customer sent this return to {where}, not to you. Contact OTTO partner "
+    return (f"The customer sent this return to {where}, not to you. Contact OTTO partner "
             "support in OTTO Partner Connect with the order number and position item ids to have it forwarded; "
             "decide it once it reached you (accepting refunds the customer at once and cannot be undone).")
 
@@ -125,8 +125,9 @@ def return_to_canonical(group: dict, order: dict) -> dict:
     flags: list[str] = []
     warehouse = next((_text((i.get("details") or {}).get("ottoWarehouseID")) for i in group["items"]
                       if _text((i.get("details") or {}).get("ottoWarehouseID"))), None)
-    if group["status"] == "MISDIRECTED":
-        flags += [MISDIRECTED_FLAG, misdirected_step(warehouse)]
+    misdirected = group["status"] == "MISDIRECTED"
+    if misdirected:
+        flags.append(MISDIRECTED_FLAG)
     lines: dict[tuple, list[dict]] = {}
     for item in group["items"]:
         position = positions[str(item["positionItemId"])]
@@ -148,7 +149,35 @@ def return_to_canonical(group: dict, order: dict) -> dict:
         "lines": sorted((_line(items, positions, warehouse) for items in lines.values()),
                         key=lambda line: line["external_line_id"]),
         "flags": list(dict.fromkeys(flags)),
+        "merchant_action": misdirected_step(warehouse) if misdirected else None,
         "raw": {"sales_order_id": order_id, "order_number": order.get("orderNumber"), "status": group["status"],
                 "otto_warehouse_id": warehouse, "tracking_numbers": list(tracking),
                 "carrier": ((group["items"][0].get("details") or {}).get("returnTrackingKey") or {}).get("carrier")},
     }
+
+
+def order(data: Any) -> dict | None:
+    """An order (Orders v4) as ``hub.model.Order`` fields: one line per position item (one unit each, as OTTO
+    decides), with the ids ``push_decision`` reads in ``raw``; None when it is not an order."""
+    if not isinstance(data, dict) or not isinstance(data.get("positionItems"), list):
+        return None
+    order_id = str(data.get("salesOrderId"))
+    lines = []
+    for position in data["positionItems"]:
+        if not isinstance(position, dict) or not _text(position.get("positionItemId")):
+            continue
+        product = position.get("product") or {}
+        price, currency = _price(position)
+        item_id = str(position["positionItemId"])
+        lines.append({"external_line_id": item_id, "quantity": 1, "sku": _text(product.get("sku")),
+                      "ean": _text(product.get("ean")), "title": _text(product.get("productTitle")),
+                      "unit_price": price, "currency": currency if price is not None else None,
+                      "raw": {"position_item_ids": [item_id], "sales_order_id": order_id,
+                              "fulfillment_status": position.get("fulfillmentStatus")}})
+    flags: list[str] = []
+    shipping = _address(data.get("deliveryAddress"), flags)
+    delivery = data.get("deliveryAddress") or {}
+    return {"order_id": order_id, "lines": lines, "fulfilment_method": "partner",
+            "customer": {"name": (shipping or {}).get("name"), "email": _text(delivery.get("email")),
+                         "phone": _text(delivery.get("phoneNumber")), "address": shipping},
+            "raw": {"sales_order_id": order_id, "order_number": data.get("orderNumber")}}

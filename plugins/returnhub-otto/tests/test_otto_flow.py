@@ -93,7 +93,7 @@ def test_misdirected_returns_are_flagged_with_the_merchants_step(hub, connection
     [external_id] = [e for e in states(hub, cid) if e.startswith(order["salesOrderId"])]
     ret = find_return(hub, external_id)
     assert MISDIRECTED_FLAG in ret.flags
-    step = next(f for f in ret.flags if f.startswith("requires action"))
+    step = ret.merchant_action
     assert "OTTO-HAIDA-3" in step and "OTTO partner support" in step
     assert "OTTO-HAIDA-3" in ret.lines[0].reason_text
     decide_all(hub, shop_emu, external_id, "accepted")

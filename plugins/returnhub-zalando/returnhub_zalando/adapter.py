@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from hub.adapters import AdapterContext, Marketplace
 from hub.errors import InvalidPayload, PermanentError
-from hub.model import Line, Page, Quarantined, Return, load_return
+from hub.model import Line, Order, Page, Quarantined, Return, load_order, load_return
 from hub.sdk.cursor import IncrementalCursor, iso
 from returnhub_zalando import mapping
 from returnhub_zalando.client import ZalandoClient
@@ -117,6 +117,14 @@ class ZalandoMarketplace(Marketplace):
             return Quarantined(reason=str(exc), raw=parts[-1], external_id=exc.external_id)
         except ValidationError as exc:
             return Quarantined(reason=f"not a valid return: {exc.messages}", raw=parts[-1], external_id=None)
+
+    # -- orders (registering a return by hand) ---------------------------------------------------
+    def fetch_order(self, order_id: str) -> Order | None:
+        """``GET /merchants/{id}/orders/{order_id}`` with its lines (None on Zalando's 404): a partner-fulfilled
+        return has no return request at Zalando, so the merchant registers it against the order."""
+        document = self.client.order_or_none(order_id)
+        data = mapping.order(document) if document is not None else None
+        return load_order(data) if data is not None else None
 
     # -- decisions ----------------------------------------------------------------------------
     def push_decision(self, ret: Return, lines: list[Line]) -> None:

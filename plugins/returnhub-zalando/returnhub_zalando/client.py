@@ -56,6 +56,15 @@ class ZalandoClient:
         raise_for_status(resp)
         return resp.json()
 
+    def order_or_none(self, order_id: str) -> dict | None:
+        """:meth:`order`, or None when Zalando answers 404 (no such order for this merchant)."""
+        resp = self.lines_http.get(f"/merchants/{self.merchant}/orders/{_q(order_id)}",
+                                   params={"include": "order_items,order_lines"})
+        if resp.status_code == 404:
+            return None
+        raise_for_status(resp)
+        return resp.json()
+
     def set_returned(self, order_id: str, item_id: str, line_id: str, reason: int) -> None:
         """PATCH one order line to ``returned`` with a reason code (204). Never re-sent by the client: a lost
         answer may hide a done update, so the adapter reads the line before it sends again."""

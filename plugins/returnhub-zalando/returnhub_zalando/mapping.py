@@ -124,3 +124,24 @@ def zrs_return(row: dict) -> dict:
                    "quantity": int(row.get("quantity") or 1), "reason_code": _text(row.get("return_reason")),
                    "reason_text": _text(row.get("return_reason_description"))}],
         "raw": {"order_number": order, "source": ZRS, "return_center": centre}}
+
+
+def order(document: dict) -> dict | None:
+    """A Zalando order document as ``hub.model.Order`` fields: one line per order line (one unit each), its
+    item's article id, EAN and description, the item id in ``raw`` (the PATCH path needs it)."""
+    orders, included = index(document)
+    if not orders:
+        return None
+    found = orders[0]
+    attrs = found.get("attributes") or {}
+    lines = []
+    for item, line in order_lines(found, included):
+        item_attrs, line_attrs = item.get("attributes") or {}, line.get("attributes") or {}
+        price = _price(line_attrs.get("price_amount"))
+        lines.append({"external_line_id": str(line.get("id")), "quantity": 1,
+                      "sku": _text(item_attrs.get("article_id")), "ean": _text(item_attrs.get("ean")),
+                      "title": _text(item_attrs.get("description")), "unit_price": price,
+                      "currency": _text(line_attrs.get("price_currency")) if price is not None else None,
+                      "raw": {"order_item_id": _text(item.get("id")), "status": _text(line_attrs.get("status"))}})
+    return {"order_id": str(found.get("id")), "lines": lines, "customer": _customer(attrs),
+            "raw": {"order_id": str(found.get("id")), "order_number": _text(attrs.get("order_number"))}}

@@ -29,11 +29,9 @@ def hub_plugins():
 
 @pytest.fixture
 def register(hub):
-    """``register(cid, ret_dict)``: put a partner-fulfilled return into the pipeline as received.
-
-    Zalando's API has no return to fetch; until the core's manual registration lands, this is how a
-    test enters one (the core's own test-return command, minus the ``is_test`` flag so it is pushed).
-    """
+    """``register(cid, ret_dict)``: put a partner-fulfilled return into the pipeline as received, as a shop
+    that creates it would (the core's test-return command, minus the ``is_test`` flag so it is pushed).
+    Registering by hand through the REST API is tested in test_zalando_registration.py."""
     from hub.model import State, load_return
     from hub.sync.commands import add_test_return, queue_next
 

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields
 
 from hub.adapters import Marketplace
 from hub.http import raise_for_status
-from hub.model import Page
+from hub.model import Order, Page, load_order
 
 OUTCOMES = {"accepted": "REFUND", "rejected": "REJECT", "repaired": "REPAIR", "exchanged": "EXCHANGE",
             "cancelled": "CANCEL"}
@@ -65,3 +65,13 @@ class KitMarketplace(KitMarketReader):
                                        json={"outcome": OUTCOMES[line.decision.value],
                                              "quantity": line.decision_quantity or line.quantity})
             raise_for_status(response)
+
+    def fetch_order(self, order_id: str) -> Order | None:
+        response = self.client.get(f"/orders/{order_id}")
+        if response.status_code == 404:
+            return None
+        raise_for_status(response)
+        body = response.json()
+        return load_order({"order_id": body["id"], "lines": [
+            {"external_line_id": i["line"], "sku": i["sku"], "title": i["title"], "quantity": i["qty"]}
+            for i in body["lines"]]})

@@ -30,6 +30,15 @@ def create_app(demo: bool = False) -> Flask:
         pages = max(1, -(-len(state["returns"]) // PAGE_SIZE))
         return jsonify(returns=items, page=page, pages=pages)
 
+    @app.get("/orders/<order_id>")
+    def order(order_id):
+        """The order behind a seeded return: its lines as the return names them, 404 for another id."""
+        found = next((r for r in app.config["KIT"]["returns"] if r["order"] == order_id), None)
+        if found is None:
+            return jsonify(error=f"no order {order_id}"), 404
+        return jsonify(id=order_id, lines=[{"line": i["line"], "sku": i["sku"], "title": i["title"],
+                                            "qty": i["qty"] + 1} for i in found["items"]])
+
     @app.put("/returns/<rid>/lines/<line>")
     def decide(rid, line):
         state = app.config["KIT"]
