@@ -17,7 +17,7 @@ from hub.errors import AuthError
 from hub.http import Redactor
 from hub.model import State
 from hub.runtime import current
-from hub.sync import pipeline, queueing
+from hub.sync import pipeline, queueing, spread
 from hub.sync.claims import claim_many, heartbeat, release
 from hub.sync.creating import create_one
 from hub.sync.deciding import apply_decision_batch
@@ -279,6 +279,38 @@ def poll_all_decisions() -> dict:
         shops = s.execute(select(Connection.id, Connection.shop).where(*_ACTIVE)).all()
     ids = [cid for cid, shop in shops if getattr(hub.registry.shops.get(shop), "polls_decisions", False)]
     return {"queued": queueing.enqueue_all(hub, Job.POLL_DECISIONS, sorted(ids))}
+
+
+def _due_connections(hub, column, interval: int, shop_polls: bool = False) -> list[int]:
+    """The active connections whose spread period (``hub.sync.spread``) began since their last poll in
+    ``column`` or their last error, whichever is later (a failing platform is not asked more often)."""
+    moment = _now()
+    with hub.session() as s:
+        rows = s.execute(select(Connection.id, Connection.shop, column, Connection.last_error_at)
+                         .where(*_ACTIVE).order_by(Connection.id)).all()
+    due = []
+    for cid, shop, last, error_at in rows:
+        if shop_polls and not getattr(hub.registry.shops.get(shop), "polls_decisions", False):
+            continue
+        if spread.is_due(cid, max(last, error_at) if last and error_at else last, moment, interval):
+            due.append(cid)
+    return due
+
+
+def poll_due_marketplaces() -> dict:
+    """Scheduled every tenth of the poll interval: queue the marketplace polls that fell due (each
+    connection once per ``poll_interval``, spread over it: see ``hub.sync.spread``)."""
+    hub = current()
+    due = _due_connections(hub, Connection.last_poll_at, hub.config.poll_interval)
+    return {"due": len(due), "queued": queueing.enqueue_all(hub, Job.POLL_MARKETPLACE, due)}
+
+
+def poll_due_decisions() -> dict:
+    """Scheduled every tenth of the decision interval: queue the decision polls that fell due, for
+    connections whose shop is polled (each once per ``decision_interval``, spread over it)."""
+    hub = current()
+    due = _due_connections(hub, Connection.last_decision_poll_at, hub.config.decision_interval, shop_polls=True)
+    return {"due": len(due), "queued": queueing.enqueue_all(hub, Job.POLL_DECISIONS, due)}
 
 
 def refresh_statistics() -> dict:
