@@ -4,8 +4,9 @@ N connections (10,000 by default) between the fake marketplace and the fake shop
 emulators, each with 10 returns open in the shop and nothing decided. Real Redis and real worker
 processes. Prints:
 
-- the scheduler's cost (``poll_all_decisions``, ``poll_all_marketplaces``) and the reconciler's
-  (``reconcile``): SQL statements and time per run, counted with an SQLAlchemy event listener;
+- the scheduler's cost (the fan-out to every connection, ``poll_all_decisions`` and
+  ``poll_all_marketplaces``; the spread tick, ``poll_due_*``, that queues only those due) and the
+  reconciler's (``reconcile``): SQL statements and time per run, counted with an SQLAlchemy event listener;
   with ``--preload`` again after a bulk insert of that many closed returns, to show the cost follows
   the work that is due, not all rows;
 - one full decision-poll cycle and one marketplace-poll cycle: wall time, API calls per connection,
@@ -191,9 +192,9 @@ def cycle(hub, counter, kind: str, column, total: int, app, workers, timeout: fl
             "worker_cpu_ms": 1000 * worker_cpu / max(done, 1)}
 
 
-def report_costs(label: str, hub, counter) -> None:
+def report_costs(label: str, hub, counter, names=("poll_all_decisions", "poll_all_marketplaces", "reconcile")) -> None:
     """The scheduler's and the reconciler's statements and time per run (the second of two runs)."""
-    for name in ("poll_all_decisions", "poll_all_marketplaces", "reconcile"):
+    for name in names:
         runs = []
         for _ in range(2):
             hub.redis.flushdb()  # no queue markers left: every run does its whole work
@@ -268,6 +269,8 @@ def main() -> int:
               f"({r['done'] / r['elapsed']:.0f}/s); scheduling {r['schedule_queries']} queries {r['schedule_s']:.2f} s; "
               f"API calls/connection {r['calls_per_connection']:.2f} (target <= 1); "
               f"worker CPU/connection {r['worker_cpu_ms']:.1f} ms")
+    print("a scheduler tick right after the cycles (spread schedule: only the connections whose period began):")
+    report_costs(f"{rows} returns", hub, counter, ("poll_due_decisions", "poll_due_marketplaces"))
     print("peak worker RSS     " + ", ".join(f"{mb:.0f} MB" for mb in rss) + "  (target <= 200)")
     load = os.getloadavg()
     print(f"load average at end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
