@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, inspect
 from hub.db.statistics import REFRESH_SECONDS
 from hub.housekeeping import INTERVAL_SECONDS as HOUSEKEEPING_SECONDS
 from hub.sync.schedule import build_scheduler
+from hub.sync.spread import tick_seconds
 from hub.webhooks_out.delivery import SWEEP_SECONDS
 
 
@@ -17,8 +18,8 @@ def test_scheduler_registers_the_schedules_as_json_jobs(hub, make_connection, ma
     make_connection()
     scheduler = build_scheduler(hub)
     names = {job.func_name: job.interval for job in scheduler.get_jobs()}
-    assert names == {"hub.sync.jobs.poll_all_marketplaces": hub.config.poll_interval,
-                     "hub.sync.jobs.poll_all_decisions": hub.config.decision_interval,
+    assert names == {"hub.sync.jobs.poll_due_marketplaces": tick_seconds(hub.config.poll_interval),
+                     "hub.sync.jobs.poll_due_decisions": tick_seconds(hub.config.decision_interval),
                      "hub.sync.jobs.reconcile": hub.config.reconcile_interval,
                      "hub.webhooks_out.delivery.deliver_webhooks": SWEEP_SECONDS,
                      "hub.sync.jobs.refresh_statistics": REFRESH_SECONDS,

@@ -17,7 +17,7 @@ from hub.errors import AuthError
 from hub.http import Redactor
 from hub.model import State
 from hub.runtime import current
-from hub.sync import pipeline, queueing
+from hub.sync import pipeline, queueing, spread
 from hub.sync.claims import claim_many, heartbeat, release
 from hub.sync.creating import create_one
 from hub.sync.deciding import apply_decision_batch
@@ -142,12 +142,15 @@ def poll_marketplace(connection_id: int) -> dict:
     return totals
 
 
+def _ready(moment: datetime) -> tuple:
+    """The conditions of a return that may be worked now: not waiting for a retry, not leased."""
+    return (or_(ReturnRow.next_attempt_at.is_(None), ReturnRow.next_attempt_at <= moment),
+            or_(ReturnRow.claimed_until.is_(None), ReturnRow.claimed_until < moment))
+
+
 def _due(model_filter, connection_id: int, limit: int, extra=()):
-    moment = _now()
     return (select(ReturnRow.id)
-            .where(ReturnRow.connection_id == connection_id, model_filter,
-                   or_(ReturnRow.next_attempt_at.is_(None), ReturnRow.next_attempt_at <= moment),
-                   or_(ReturnRow.claimed_until.is_(None), ReturnRow.claimed_until < moment), *extra)
+            .where(ReturnRow.connection_id == connection_id, model_filter, *_ready(_now()), *extra)
             .order_by(ReturnRow.id).limit(limit))
 
 
@@ -254,17 +257,18 @@ def push_decisions(connection_id: int) -> dict:
                       "marketplace", lambda marketplace, row, token: push_one(hub, row, token, marketplace))
 
 
+_ACTIVE = (Connection.returns_enabled.is_(True), Connection.status == "active")
+
+
 def _active_ids(hub) -> list[int]:
     with hub.session() as s:
-        return list(s.scalars(select(Connection.id).where(
-            Connection.returns_enabled.is_(True), Connection.status == "active")))
+        return list(s.scalars(select(Connection.id).where(*_ACTIVE)))
 
 
 def poll_all_marketplaces() -> dict:
     """Scheduled: queue a marketplace poll for every active connection."""
     hub = current()
-    ids = _active_ids(hub)
-    return {"queued": sum(1 for cid in ids if queueing.enqueue(hub, Job.POLL_MARKETPLACE, cid))}
+    return {"queued": queueing.enqueue_all(hub, Job.POLL_MARKETPLACE, _active_ids(hub))}
 
 
 def poll_all_decisions() -> dict:
@@ -272,9 +276,41 @@ def poll_all_decisions() -> dict:
     shop is polled (a shop that reports its decisions by webhook or through the API is not)."""
     hub = current()
     with hub.session() as s:
-        shops = dict(s.execute(select(Connection.id, Connection.shop).where(Connection.id.in_(_active_ids(hub)))).all())
-    ids = [cid for cid, shop in shops.items() if getattr(hub.registry.shops.get(shop), "polls_decisions", False)]
-    return {"queued": sum(1 for cid in sorted(ids) if queueing.enqueue(hub, Job.POLL_DECISIONS, cid))}
+        shops = s.execute(select(Connection.id, Connection.shop).where(*_ACTIVE)).all()
+    ids = [cid for cid, shop in shops if getattr(hub.registry.shops.get(shop), "polls_decisions", False)]
+    return {"queued": queueing.enqueue_all(hub, Job.POLL_DECISIONS, sorted(ids))}
+
+
+def _due_connections(hub, column, interval: int, shop_polls: bool = False) -> list[int]:
+    """The active connections whose spread period (``hub.sync.spread``) began since their last poll in
+    ``column`` or their last error, whichever is later (a failing platform is not asked more often)."""
+    moment = _now()
+    with hub.session() as s:
+        rows = s.execute(select(Connection.id, Connection.shop, column, Connection.last_error_at)
+                         .where(*_ACTIVE).order_by(Connection.id)).all()
+    due = []
+    for cid, shop, last, error_at in rows:
+        if shop_polls and not getattr(hub.registry.shops.get(shop), "polls_decisions", False):
+            continue
+        if spread.is_due(cid, max(last, error_at) if last and error_at else last, moment, interval):
+            due.append(cid)
+    return due
+
+
+def poll_due_marketplaces() -> dict:
+    """Scheduled every tenth of the poll interval: queue the marketplace polls that fell due (each
+    connection once per ``poll_interval``, spread over it: see ``hub.sync.spread``)."""
+    hub = current()
+    due = _due_connections(hub, Connection.last_poll_at, hub.config.poll_interval)
+    return {"due": len(due), "queued": queueing.enqueue_all(hub, Job.POLL_MARKETPLACE, due)}
+
+
+def poll_due_decisions() -> dict:
+    """Scheduled every tenth of the decision interval: queue the decision polls that fell due, for
+    connections whose shop is polled (each once per ``decision_interval``, spread over it)."""
+    hub = current()
+    due = _due_connections(hub, Connection.last_decision_poll_at, hub.config.decision_interval, shop_polls=True)
+    return {"due": len(due), "queued": queueing.enqueue_all(hub, Job.POLL_DECISIONS, due)}
 
 
 def refresh_statistics() -> dict:
@@ -287,16 +323,37 @@ def reconcile() -> dict:
     """Scheduled every 30 s: rebuild pending work from the database (after a Redis loss, a crash).
 
     Every job the step table says returns wait for (and that no schedule queues) is queued when a
-    return waits for it; a connection never polled gets its first marketplace poll.
+    return waits for it; a connection never polled gets its first marketplace poll. One query per
+    job and set of states finds the connections with due returns (``ix_return_state_connection``),
+    so a run costs a few statements and reads the returns in those states, not every connection's
+    or every return.
     """
     hub = current()
+    moment = _now()
+    with hub.session() as s:
+        connections = s.execute(select(Connection.id, Connection.marketplace, Connection.shop,
+                                       Connection.last_poll_at).where(*_ACTIVE).order_by(Connection.id)).all()
+        waiting_by_pair: dict[tuple[str, str], dict[Job, list[State]]] = {}
+        waiting: dict[tuple[Job, tuple[State, ...]], set[int]] = {}
+        for conn in connections:
+            pair = (conn.marketplace, conn.shop)
+            if pair not in waiting_by_pair:
+                classes = hub.registry.marketplaces.get(conn.marketplace), hub.registry.shops.get(conn.shop)
+                waiting_by_pair[pair] = pipeline.reconciled_jobs(*pipeline.capabilities_of(*classes))
+            for job, states in waiting_by_pair[pair].items():
+                waiting.setdefault((job, tuple(states)), set()).add(conn.id)
+        due: dict[int, list[Job]] = {}
+        for (job, states), ids in waiting.items():
+            found = s.scalars(select(ReturnRow.connection_id).distinct()
+                              .where(_selection(job, list(states)), *_ready(moment)))
+            for cid in found:
+                if cid in ids:
+                    due.setdefault(cid, []).append(job)
+    order = list(Job).index
     queued = 0
-    for cid in _active_ids(hub):
-        with hub.session() as s:
-            conn = s.get(Connection, cid)
-            waiting = pipeline.reconciled_jobs(*pipeline.capabilities_of(*_classes(hub, conn)))
-            due = [job for job, states in waiting.items() if s.scalar(_due(_selection(job, states), cid, 1))]
-            if conn.last_poll_at is None:
-                due.append(Job.POLL_MARKETPLACE)
-        queued += sum(1 for job in due if queueing.enqueue(hub, job, cid))
+    for conn in connections:
+        jobs = sorted(due.get(conn.id, []), key=order)
+        if conn.last_poll_at is None:
+            jobs.append(Job.POLL_MARKETPLACE)
+        queued += sum(1 for job in jobs if queueing.enqueue(hub, job, conn.id))
     return {"queued": queued}

@@ -38,6 +38,39 @@ def enqueue(hub, kind: Job, connection_id: int | None = None, **kwargs) -> str |
     return job_id
 
 
+def enqueue_all(hub, kind: Job, connection_ids, chunk: int = 1000) -> int:
+    """Queue job ``kind`` for each of ``connection_ids`` (the schedule's fan-out); how many were queued.
+
+    The same marker rule as :func:`enqueue`, in a few round trips per ``chunk`` connections instead of
+    several per connection: at 10,000 connections the schedule takes a second or so, not half a minute.
+    """
+    if not isinstance(kind, Job):
+        raise TypeError(f"enqueue_all takes a pipeline.Job, not {kind!r}")
+    ids = list(connection_ids)
+    queued = 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        job_ids = {cid: f"{kind.value}-{cid}-{uuid.uuid4().hex[:12]}" for cid in part}
+        with hub.redis.pipeline(transaction=False) as pipe:
+            for cid in part:
+                pipe.set(marker_key(kind, cid), job_ids[cid], nx=True, ex=MARKER_TTL)
+            marked = [cid for cid, ok in zip(part, pipe.execute(), strict=True) if ok]
+        if not marked:
+            continue
+        queue = hub.queue
+        try:
+            with hub.redis.pipeline() as pipe:
+                queue.enqueue_many([queue.prepare_data(kind.path, args=(cid,), job_id=job_ids[cid], timeout=1800,
+                                                       result_ttl=600, failure_ttl=7 * 24 * 3600)
+                                    for cid in marked], pipeline=pipe)
+                pipe.execute()
+        except Exception:
+            hub.redis.delete(*(marker_key(kind, cid) for cid in marked))
+            raise
+        queued += len(marked)
+    return queued
+
+
 def started(hub, kind: Job | str, connection_id: int | None) -> None:
     """Called by a job as it starts: a new trigger may queue the next run."""
     hub.redis.delete(marker_key(kind, connection_id))

@@ -9,6 +9,7 @@ from hub.db.statistics import REFRESH_SECONDS
 from hub.housekeeping import INTERVAL_SECONDS as HOUSEKEEPING_SECONDS
 from hub.housekeeping import housekeeping
 from hub.sync import jobs
+from hub.sync.spread import tick_seconds
 from hub.webhooks_out.delivery import SWEEP_SECONDS, deliver_webhooks
 
 
@@ -29,12 +30,13 @@ class HubCronScheduler(CronScheduler):
 
 
 def build_scheduler(hub) -> CronScheduler:
-    """A cron scheduler with the schedules: marketplace polls, decision polls, the reconciler, the
-    outgoing-webhook sweep (new events and due retries) and the planner statistics."""
+    """A cron scheduler with the schedules: marketplace polls, decision polls (each connection once per
+    interval, spread over it: ``hub.sync.spread``), the reconciler, the outgoing-webhook sweep (new
+    events and due retries) and the planner statistics."""
     scheduler = HubCronScheduler(connection=hub.redis, name=f"returnhub-{hub.config.queue_name}")
     config = hub.config
-    scheduler.register(jobs.poll_all_marketplaces, config.queue_name, interval=config.poll_interval)
-    scheduler.register(jobs.poll_all_decisions, config.queue_name, interval=config.decision_interval)
+    scheduler.register(jobs.poll_due_marketplaces, config.queue_name, interval=tick_seconds(config.poll_interval))
+    scheduler.register(jobs.poll_due_decisions, config.queue_name, interval=tick_seconds(config.decision_interval))
     scheduler.register(jobs.reconcile, config.queue_name, interval=config.reconcile_interval)
     scheduler.register(deliver_webhooks, config.queue_name, interval=SWEEP_SECONDS)
     scheduler.register(jobs.refresh_statistics, config.queue_name, interval=REFRESH_SECONDS)

@@ -1,0 +1,74 @@
+"""Spread schedules: each connection is polled once per interval, at its own phase, so thousands of
+connections do not all fall due at once; time moves through the injectable clock."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from hub.db import Connection
+from hub.sync import jobs, spread
+
+
+def test_phases_spread_consecutive_ids_evenly_over_the_interval():
+    slots = Counter(int(spread.phase(cid, 300) // spread.tick_seconds(300)) for cid in range(1, 10_001))
+    assert sorted(slots) == list(range(spread.SLOTS))
+    assert all(900 <= count <= 1100 for count in slots.values()), slots
+
+
+def test_a_connection_is_due_once_per_interval_at_its_own_phase():
+    start, last, polls = datetime(2026, 1, 1, tzinfo=UTC), None, []
+    for second in range(0, 901):
+        moment = start + timedelta(seconds=second)
+        if spread.is_due(42, last, moment, 300):
+            polls.append(moment)
+            last = moment
+    assert polls[0] == start  # never polled: due at once
+    assert [b - a for a, b in zip(polls[1:], polls[2:], strict=False)] == [timedelta(seconds=300)] * 2
+    assert len(polls) == 4  # the first, then one a period in the 900 s
+
+
+def test_the_schedule_polls_every_connection_once_an_interval_a_slice_per_tick(hub, fake_clock, make_connection,
+                                                                              drain, market_emu):
+    ids = [make_connection(name=f"shop {n}") for n in range(12)]
+    assert jobs.poll_due_marketplaces() == {"due": 12, "queued": 12}  # never polled: all due at once
+    drain()
+    polled_at = fake_clock.now()
+    interval, tick = hub.config.poll_interval, spread.tick_seconds(hub.config.poll_interval)
+    expected, queued = [], []
+    for _ in range(spread.SLOTS):
+        before = fake_clock.now()
+        fake_clock.advance(tick)
+        expected.append(sum(1 for cid in ids if spread.period(cid, fake_clock.now(), interval)
+                            > spread.period(cid, before, interval)))
+        queued.append(jobs.poll_due_marketplaces()["queued"])
+        drain()
+    assert queued == expected
+    assert sum(queued) == len(ids) and max(queued) < len(ids)
+    with hub.session() as s:
+        last = s.scalars(select(Connection.last_poll_at).where(Connection.id.in_(ids))).all()
+    assert all(moment > polled_at for moment in last)
+    assert market_emu.state["requests"] == 2 * len(ids)  # one call a poll: the first round and the spread one
+
+
+def test_a_failing_connection_is_not_asked_again_before_its_next_period(hub, fake_clock, make_connection):
+    failing, other = make_connection(name="failing"), make_connection(name="fine")
+    long_ago = fake_clock.now() - timedelta(seconds=3 * hub.config.poll_interval)
+    with hub.session() as s:
+        s.execute(update(Connection).values(last_poll_at=long_ago))
+        s.execute(update(Connection).where(Connection.id == failing).values(last_error_at=fake_clock.now()))
+    assert jobs.poll_due_marketplaces() == {"due": 1, "queued": 1}
+    assert [job.args[0] for job in hub.queue.jobs] == [other]
+
+
+def test_the_fan_out_queues_one_job_per_connection_and_kind_like_enqueue(hub):
+    from hub.sync import queueing
+    from hub.sync.pipeline import Job
+    assert queueing.enqueue_all(hub, Job.POLL_DECISIONS, [1, 2, 3], chunk=2) == 3
+    assert queueing.enqueue(hub, Job.POLL_DECISIONS, 2) is None  # already queued: the markers are set
+    assert queueing.enqueue_all(hub, Job.POLL_DECISIONS, [1, 2, 3, 4]) == 1
+    queueing.started(hub, Job.POLL_DECISIONS, 3)
+    assert queueing.enqueue_all(hub, Job.POLL_DECISIONS, [3]) == 1
+    assert sorted(job.args[0] for job in hub.queue.jobs) == [1, 2, 3, 3, 4]
+    assert {job.func_name for job in hub.queue.jobs} == {Job.POLL_DECISIONS.path}
