@@ -137,7 +137,7 @@ class ReturnRow(Base):
         Index("ix_return_search", "connection_id", "search_name", "marketplace_order_id", "external_id",
               "shop_order_id", "id"),
         Index("ix_return_retention", "anonymised_at", "state", "updated_at"),  # migration 0006
-        # the reconciler finds the connections with due returns in a state without reading the others (0008)
+        # the reconciler finds the connections with due returns in a state without reading the others (0010)
         Index("ix_return_state_connection", "state", "connection_id"),
     )
 

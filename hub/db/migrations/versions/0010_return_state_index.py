@@ -1,7 +1,7 @@
 """an index on a return's state and connection, for the reconciler
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 
 The reconciler asks once per job which connections have due returns in the job's states
 (``SELECT DISTINCT connection_id ... WHERE state IN (...)``). ``ix_return_due`` leads with the
@@ -9,8 +9,8 @@ connection, so without this index that query reads every return; with it, only t
 """
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
