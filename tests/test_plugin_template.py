@@ -122,6 +122,9 @@ def _bake(cookies, answers: dict) -> tuple[Path, str]:
     return Path(result.project_path), answers.get("slug") or answers["platform_name"].lower().replace(" ", "_")
 
 
+OPTIONAL_CHECKS = {"test_order_lookup"}  # kit checks of capabilities a plugin may leave undeclared
+
+
 def _silver_checks() -> set[str]:
     """The kit's checks a plugin at silver must pass (bronze and silver tiers)."""
     from hub.testing import MarketplaceSuite
@@ -200,7 +203,10 @@ def test_slow_signed_and_oauth2_plugins_install_and_reach_silver_in_a_fresh_venv
                              env=clean)
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
         passed, skipped = _junit_outcomes(report)
-        assert expected <= passed, f"{slug}: not passed: {sorted(expected - passed)}; skipped: {skipped}"
+        # a check of an optional capability the template does not declare (fetch_order) skips, saying so
+        optional = {name for name, reason in skipped.items() if "does not declare" in reason}
+        assert optional <= OPTIONAL_CHECKS, skipped
+        assert expected - optional <= passed, f"{slug}: not passed: {sorted(expected - passed)}; skipped: {skipped}"
         assert not [reason for reason in skipped.values() if "description" in reason], skipped
     listed = subprocess.run([str(env_dir / "bin" / "returnhub"), "plugins"], check=False, capture_output=True,
                             text=True, env={**clean, "RETURNHUB_INSTANCE_PATH": str(tmp_path / "instance")})
