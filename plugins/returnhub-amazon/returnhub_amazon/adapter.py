@@ -84,7 +84,7 @@ class AmazonMarketplace(Marketplace):
         if not pending:
             for name, cur in streams.items():
                 try:
-                    self._create(cur, types[name], now)
+                    self._create(cur, types[name])
                 except TransientError:
                     if not any(c.run for c in streams.values()):
                         raise
@@ -103,7 +103,7 @@ class AmazonMarketplace(Marketplace):
             elif status == "CANCELLED":  # Amazon's "no data": the window is asked again next time
                 cur.run = None
             elif (age := (now - _finished_at(report)).total_seconds()) >= self.opts["fatal_retry_seconds"]:
-                self._create(cur, types[name], now, fatal=cur.run.get("fatal", 0) + 1)
+                self._create(cur, types[name], fatal=cur.run.get("fatal", 0) + 1)
                 created = True
             else:
                 errors.append(self._fatal_error(cur.run.get("fatal", 0), report, age))
@@ -112,10 +112,13 @@ class AmazonMarketplace(Marketplace):
             raise errors[0]
         return Page(items=items, cursor=after, more=created or bool(errors))
 
-    def _create(self, cur: IncrementalCursor, report_type: str, now: datetime, fatal: int = 0) -> None:
+    def _create(self, cur: IncrementalCursor, report_type: str, fatal: int = 0) -> None:
         """createReport for the stream's next window (at most ``max_window_days``) and keep it as the run."""
         cur.run = None
         start = cur.since.replace(microsecond=0)
+        # the new walk's own signpost: a first window's start (until - lookback) and its end come from one
+        # clock reading, so the window is exactly the lookback whatever second the call straddles
+        now = cur.until.replace(microsecond=0)
         end = min(start + timedelta(days=self.opts["max_window_days"]), now - CLOCK_SKEW)
         try:
             report_id = self._report_for(report_type, start, end)
