@@ -72,3 +72,14 @@ def test_the_fan_out_queues_one_job_per_connection_and_kind_like_enqueue(hub):
     assert queueing.enqueue_all(hub, Job.POLL_DECISIONS, [3]) == 1
     assert sorted(job.args[0] for job in hub.queue.jobs) == [1, 2, 3, 3, 4]
     assert {job.func_name for job in hub.queue.jobs} == {Job.POLL_DECISIONS.path}
+
+
+def test_a_webhooks_read_of_named_returns_does_not_stand_for_the_scheduled_poll(hub, fake_clock, make_connection):
+    """A webhook-triggered read covers the returns it names; the schedule's full poll (the safety net
+    for a lost webhook) still falls due in its period."""
+    cid = make_connection()
+    long_ago = fake_clock.now() - timedelta(seconds=3 * hub.config.decision_interval)
+    with hub.session() as s:
+        s.execute(update(Connection).values(last_decision_poll_at=long_ago))
+    assert jobs.poll_decisions(cid, shop_return_ids=["SR-from-a-webhook"]) == {"decided": 0}
+    assert jobs.poll_due_decisions() == {"due": 1, "queued": 1}

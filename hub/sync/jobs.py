@@ -230,10 +230,10 @@ def poll_decisions(connection_id: int, shop_return_ids: list[str] | None = None)
                                                 marketplace_cls=marketplace_cls)
                 if len(batch) < hub.config.batch_size:
                     break
-        with hub.session() as s:
-            if shop_return_ids is None:
+        if shop_return_ids is None:  # a webhook's read of named returns is not the schedule's full poll
+            with hub.session() as s:
                 _save_cursor(s, connection_id, "decisions", started_at.isoformat())
-            s.get(Connection, connection_id).last_decision_poll_at = _now()
+                s.get(Connection, connection_id).last_decision_poll_at = _now()
     except Exception as exc:
         _connection_error(hub, connection_id, exc)
         return {"decided": decided, "error": str(exc)}
