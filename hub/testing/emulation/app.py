@@ -11,18 +11,20 @@ from hub import clock
 from hub.testing.emulation.auth import BearerTokens, OAuth2TokenEndpoint
 from hub.testing.emulation.errors import json_error, too_many_requests
 from hub.testing.emulation.faults import FaultInjector
+from hub.testing.emulation.hooks import TestHooks
 from hub.testing.emulation.ledger import Entry, Ledger
 from hub.testing.emulation.ratelimit import RateLimits
 
 HOOKS = "/_emulator"
 
 
-class EmulatorApp:
+class EmulatorApp(TestHooks):
     """``emu = EmulatorApp(__name__)``; add routes to ``emu.app``; ``emu.app`` is what ``create_app`` returns.
 
     ``emu.ledger`` holds every API request answered, ``emu.faults`` arms faults, ``emu.limit(...)`` sets a
     rate limit per endpoint, ``emu.tokens``/``emu.require_bearer`` check bearer tokens, ``emu.oauth2(...)``
-    serves a token endpoint. ``app.extensions["emulation"]`` gives the builder back from the app.
+    serves a token endpoint. ``app.extensions["emulation"]`` gives the builder back from the app. The
+    platform's own test hooks come from :class:`~hub.testing.emulation.hooks.TestHooks` (``emu.seed_hook``...).
     """
 
     def __init__(self, import_name: str, *, hooks_prefix: str = HOOKS):

@@ -17,7 +17,7 @@ import threading
 from datetime import timedelta
 from xml.sax.saxutils import escape
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 
 from hub import clock
 from hub.sdk.cursor import parse_time
@@ -171,33 +171,19 @@ def create_app(*, demo: bool = False, state: FruugoState | None = None) -> Flask
             state.confirmations.append({"orderId": oid, "items": items, "returnReason": reason})
             return orders_xml([order])
 
-    _hooks(app, state)
+    _hooks(emu, state)
     return app
 
 
-def _hooks(app: Flask, state: FruugoState) -> None:
-    """Test hooks: seed and break."""
+def _hooks(emu: EmulatorApp, state: FruugoState) -> None:
+    """Test hooks: seed, and break (``unknown_status``, ``missing_sku_id``, ``bad_counter``)."""
+    emu.seed_hook(state.seed, lambda made: {"orders": [o["orderId"] for o in made]})
+    emu.break_hook(lambda: state.seed(1)[0], {
+        "unknown_status": {("status",): "TELEPORTED"},
+        "missing_sku_id": {("lines", 0, "fruugoSkuId"): ""},
+        "bad_counter": {("lines", 0, "returned"): "many"},
+    }, lambda order: {"orderId": order["orderId"]}, lock=state.lock)
 
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        return jsonify(orders=[o["orderId"] for o in state.seed(int(body.pop("count", 1)), **body)])
-
-    @app.post("/_emulator/break")
-    def break_hook():
-        """Add an order the hub must quarantine: ``unknown_status``, ``missing_sku_id`` or ``bad_counter``."""
-        kind = (request.get_json(force=True) or {}).get("kind")
-        with state.lock:
-            order = state.seed(1)[0]
-            if kind == "unknown_status":
-                order["status"] = "TELEPORTED"
-            elif kind == "missing_sku_id":
-                order["lines"][0]["fruugoSkuId"] = ""
-            elif kind == "bad_counter":
-                order["lines"][0]["returned"] = "many"
-            else:
-                return jsonify(error=f"unknown kind {kind!r}"), 400
-        return jsonify(orderId=order["orderId"])
 
 
 def demo_orders(app: Flask) -> list[dict]:

@@ -23,7 +23,7 @@ from flask import Flask, g, jsonify, redirect, request
 
 from hub import clock
 from hub.sdk.signing import lazada_signature
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import DROP, EmulatorApp
 from returnhub_miravia import mapping
 from returnhub_miravia.reasons import REASONS
 
@@ -144,7 +144,7 @@ def create_app(demo: bool = False, state: MiraviaState | None = None) -> Flask:
 
     _token_routes(app, state)
     _reverse_routes(app, state)
-    _hooks(app, state)
+    _hooks(emu, state)
     return app
 
 
@@ -293,36 +293,17 @@ def _check_reject(params: dict, found) -> str | None:
     return None
 
 
-def _hooks(app: Flask, state: MiraviaState) -> None:
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        made = state.seed(int(body.pop("count", 1)), **body)
-        return jsonify(reverse_orders=[r["reverse_order_id"] for r in made])
+def _hooks(emu: EmulatorApp, state: MiraviaState) -> None:
+    """Test hooks: seed, break (``unknown_status``, ``unknown_type``, ``no_lines``, ``no_id``), expire tokens."""
+    emu.seed_hook(state.seed, lambda made: {"reverse_orders": [r["reverse_order_id"] for r in made]})
+    emu.break_hook(lambda: state.seed(1)[0], {
+        "unknown_status": {("reverse_order_lines", 0, "reverse_status"): "TELEPORTED"},
+        "unknown_type": {("request_type",): "SWAP_MEET"},
+        "no_lines": {("reverse_order_lines",): []},
+        "no_id": {("reverse_order_id",): DROP},
+    }, lambda ret: {"ok": True}, lock=state.lock)
+    emu.expire_tokens_hook(state.expire_access_tokens, path="expire_tokens")
 
-    @app.post("/_emulator/break")
-    def break_hook():
-        """Add a reverse order the hub must quarantine: ``unknown_status``, ``unknown_type``, ``no_lines``,
-        ``no_id``."""
-        kind = (request.get_json(force=True) or {}).get("kind")
-        with state.lock:
-            ret = state.seed(1)[0]
-            if kind == "unknown_status":
-                ret["reverse_order_lines"][0]["reverse_status"] = "TELEPORTED"
-            elif kind == "unknown_type":
-                ret["request_type"] = "SWAP_MEET"
-            elif kind == "no_lines":
-                ret["reverse_order_lines"] = []
-            elif kind == "no_id":
-                ret.pop("reverse_order_id")
-            else:
-                return jsonify(error=f"unknown kind {kind!r}"), 400
-        return jsonify(ok=True)
-
-    @app.post("/_emulator/expire_tokens")
-    def expire_hook():
-        state.expire_access_tokens()
-        return jsonify(ok=True)
 
 
 def demo_orders(app: Flask) -> list[dict]:

@@ -173,7 +173,7 @@ def create_app(demo: bool = False, state: OttoState | None = None) -> Flask:
         response.status_code = 207 if errors else 200
         return response
 
-    _hooks(app, state)
+    _hooks(emu, state)
     return app
 
 
@@ -219,20 +219,12 @@ def _apply(state: OttoState, kind: str, entry: dict) -> dict | None:
     return None
 
 
-def _hooks(app: Flask, state: OttoState) -> None:
+def _hooks(emu: EmulatorApp, state: OttoState) -> None:
     """Test hooks: seed returns, read the state."""
+    emu.seed_hook(state.seed, lambda made: {"orders": [{"salesOrderId": o["salesOrderId"], "items": state.item_ids(o)}
+                                                       for o in made]})
+    emu.state_hook(lambda: {"items": state.items, "decisions": state.decisions}, lock=state.lock)
 
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        count = int(body.pop("count", 1))
-        made = state.seed(count, **body)
-        return jsonify(orders=[{"salesOrderId": o["salesOrderId"], "items": state.item_ids(o)} for o in made])
-
-    @app.get("/_emulator/state")
-    def state_hook():
-        with state.lock:
-            return jsonify(items=state.items, decisions=state.decisions)
 
 
 def demo_orders(app: Flask) -> list[dict]:

@@ -210,22 +210,16 @@ def create_app(demo: bool = False, state: ZalandoState | None = None) -> Flask:
         return jsonify({"items": rows[page * limit:(page + 1) * limit], "page": page, "limit": limit,
                         "total": len(rows)})
 
-    _hooks(app, state)
+    _hooks(emu, state)
     return app
 
 
-def _hooks(app: Flask, state: ZalandoState) -> None:
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        count = int(body.get("count", 1))
-        made = [state.zss_return() for _ in range(count)]
-        return jsonify(orders=[o["id"] for o in made])
+def _hooks(emu: EmulatorApp, state: ZalandoState) -> None:
+    """Test hooks: seed ZSS returns, read the state."""
+    emu.seed_hook(lambda count, **_: [state.zss_return() for _ in range(count)],
+                  lambda made: {"orders": [o["id"] for o in made]})
+    emu.state_hook(lambda: {"lines": state.lines, "patches": state.patches, "zrs": state.zrs}, lock=state.lock)
 
-    @app.get("/_emulator/state")
-    def state_hook():
-        with state.lock:
-            return jsonify(lines=state.lines, patches=state.patches, zrs=state.zrs)
 
 
 def demo_orders(app: Flask) -> list[dict]:
