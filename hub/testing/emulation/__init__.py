@@ -5,7 +5,7 @@ the pieces on their own (``FaultInjector``, ``TokenBucket``/``RateLimits``, ``Be
 ``OAuth2TokenEndpoint``, ``hmac_signature``/``verify_hmac``), the platform test hooks (``TestHooks``: seed,
 break with ``spoil``/``DROP``, state, expire tokens), paging envelopes and JSON errors.
 """
-from hub.testing.emulation.app import EmulatorApp
+from hub.testing.emulation.app import EmulatorApp, run_in_foreground
 from hub.testing.emulation.auth import (
                                         BearerTokens,
                                         Grant,
@@ -33,5 +33,5 @@ from hub.testing.emulation.ratelimit import RateLimits, TokenBucket
 __all__ = ["BadPagingValue", "BearerTokens", "by_offset", "decode_token", "DROP", "EmulatorApp", "encode_token",
            "Entry", "Fault", "FaultInjector", "fresh_timestamp", "Grant", "hmac_signature", "json_error", "Ledger",
            "next_link_envelope", "next_token_envelope", "OAuth2TokenEndpoint", "oauth_error", "offset_envelope",
-           "page_number_envelope", "problem", "RateLimits", "Seen", "spoil", "TestHooks", "TokenBucket",
+           "page_number_envelope", "problem", "RateLimits", "run_in_foreground", "Seen", "spoil", "TestHooks", "TokenBucket",
            "too_many_requests", "verify_hmac"]

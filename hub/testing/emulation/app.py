@@ -3,6 +3,7 @@ limits, bearer tokens, an optional OAuth2 token endpoint and the standard ``/_em
 so that an emulator itself is mostly the platform's mapping."""
 from __future__ import annotations
 
+import argparse
 from functools import wraps
 
 from flask import Flask, g, jsonify, request
@@ -122,3 +123,13 @@ class EmulatorApp(TestHooks):
             self.ledger.clear()
             self.faults.clear()
             return jsonify(reset=True)
+
+
+def run_in_foreground(make_app, *, port: int, argv=None, description: str | None = None) -> None:
+    """An emulator's ``main``: ``--host`` (127.0.0.1) and ``--port`` (``port``), then ``make_app()`` served in the
+    foreground until interrupted."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=port)
+    args = parser.parse_args(argv)
+    make_app().run(host=args.host, port=args.port, threaded=True)

@@ -13,7 +13,6 @@ Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import uuid
 from datetime import timedelta
@@ -23,7 +22,7 @@ from flask import Flask, Response, g, jsonify, request
 
 from hub import clock
 from hub.sdk.cursor import iso, parse_time
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import EmulatorApp, run_in_foreground
 from returnhub_allegro.emulator_data import AllegroState
 from returnhub_allegro.emulator_oauth import CLIENT_ID, CLIENT_SECRET, AllegroAuth
 
@@ -288,11 +287,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_allegro.emulator --port 8767``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8767)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8767, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import random
 import threading
@@ -21,7 +20,7 @@ from flask import Flask, Response, request
 
 from hub import clock
 from hub.sdk.cursor import parse_time
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import EmulatorApp, run_in_foreground
 from returnhub_fruugo.settings import RETURN_REASONS
 
 USERNAME = "retailer-444"
@@ -202,11 +201,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_fruugo.emulator --port 8771``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8771)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8771, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

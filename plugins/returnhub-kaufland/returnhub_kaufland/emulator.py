@@ -10,7 +10,6 @@ Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import secrets
 import threading
@@ -20,7 +19,7 @@ import httpx
 from flask import Flask, g, jsonify, request
 
 from hub import clock
-from hub.testing.emulation import EmulatorApp, hmac_signature
+from hub.testing.emulation import EmulatorApp, hmac_signature, run_in_foreground
 from returnhub_kaufland import emulator_data
 
 CLIENT_KEY = "7bffc16ba2cc5ac1cbf527d6fa39263a"
@@ -402,11 +401,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_kaufland.emulator --port 8766``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8766)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8766, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

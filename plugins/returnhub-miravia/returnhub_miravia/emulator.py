@@ -11,7 +11,6 @@ Miravia sends them: HTTP 200 with ``{type, code, message, request_id}``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import secrets
@@ -23,7 +22,7 @@ from flask import Flask, g, jsonify, redirect, request
 
 from hub import clock
 from hub.sdk.signing import lazada_signature
-from hub.testing.emulation import DROP, EmulatorApp
+from hub.testing.emulation import DROP, EmulatorApp, run_in_foreground
 from returnhub_miravia import mapping
 from returnhub_miravia.reasons import REASONS
 
@@ -323,11 +322,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_miravia.emulator --port 8771``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8771)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8771, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ answer). Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import secrets
 import threading
 from datetime import timedelta
@@ -19,7 +18,7 @@ from flask import Flask, g, jsonify, request
 
 from hub import clock
 from hub.sdk.cursor import iso
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import EmulatorApp, run_in_foreground
 from hub.testing.emulation.auth import OAuth2TokenEndpoint
 from hub.testing.emulation.errors import oauth_error
 from returnhub_otto import emulator_data
@@ -244,11 +243,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_otto.emulator --port 8767``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8767)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8767, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

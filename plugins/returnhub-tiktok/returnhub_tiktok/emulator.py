@@ -10,7 +10,6 @@ tokens expire by :mod:`hub.clock` (105002 with HTTP 401; an unknown one is 10500
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import random
 import secrets
@@ -21,7 +20,7 @@ from flask import Flask, g, jsonify, request
 
 from hub import clock
 from hub.sdk.signing import tiktok_signature
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import EmulatorApp, run_in_foreground
 from returnhub_tiktok import mapping
 
 APP_KEY = "6abc1demoappkey"
@@ -264,11 +263,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_tiktok.emulator --port 8770``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8770)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8770, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

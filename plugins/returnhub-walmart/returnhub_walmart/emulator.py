@@ -10,7 +10,6 @@ Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import threading
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -19,7 +18,7 @@ from flask import Flask, jsonify, request
 
 from hub import clock
 from hub.sdk.cursor import parse_time
-from hub.testing.emulation import DROP, EmulatorApp, OAuth2TokenEndpoint
+from hub.testing.emulation import DROP, EmulatorApp, OAuth2TokenEndpoint, run_in_foreground
 from returnhub_walmart import emulator_data
 from returnhub_walmart.mapping import units
 
@@ -259,11 +258,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_walmart.emulator --port 8767``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8767)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8767, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ refused). Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import secrets
 import threading
 from datetime import timedelta
@@ -17,7 +16,7 @@ from flask import Flask, jsonify, request
 
 from hub import clock
 from hub.sdk.cursor import iso, parse_time
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import EmulatorApp, run_in_foreground
 from hub.testing.emulation.auth import OAuth2TokenEndpoint
 from hub.testing.emulation.errors import oauth_error
 from returnhub_zalando import emulator_data
@@ -243,11 +242,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_zalando.emulator --port 8768``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8768)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8768, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":
