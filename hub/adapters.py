@@ -90,25 +90,6 @@ def load_settings(adapter: Adapter, label: str, *, names_only: bool = False) -> 
         raise PermanentError(f"{label} settings are invalid: {detail}") from exc
 
 
-class OwnClient:
-    """Mixed in before Shop/Marketplace by an adapter with one API client: ``self.client`` is
-    ``client_class(ctx, settings)``, built on first use, and ``close()`` closes it."""
-
-    client_class: ClassVar[type]
-    _client: Any = None
-
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = self.client_class(self.ctx, self.settings)
-        return self._client
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-
 class Marketplace(Adapter):
     """A marketplace: where returns come from and where decisions go back to."""
 
@@ -213,6 +194,25 @@ class Shop(Adapter):
         that does not also list ``poll`` gives the decisions themselves in ``WebhookResult.decisions``.
         """
         raise NotImplementedError
+
+
+class ClientShop(Shop):
+    """A shop adapter with one API client: ``self.client`` is ``client_class(ctx, settings)``, built on first
+    use, and ``close()`` closes it."""
+
+    client_class: ClassVar[type]
+    _client: Any = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self.client_class(self.ctx, self.settings)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 @dataclass

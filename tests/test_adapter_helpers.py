@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from marshmallow import Schema, fields, validate
 
-from hub.adapters import AdapterContext, OwnClient, Shop, load_settings
+from hub.adapters import AdapterContext, ClientShop, load_settings
 from hub.errors import PermanentError
 from hub.model import Return
 from hub.sdk.order_ids import by_order, join_id, split_id
@@ -29,7 +29,7 @@ class _Client:
         self.closed = True
 
 
-class _Shop(OwnClient, Shop):
+class _Shop(ClientShop):
     slug, title, settings_schema, client_class = "helpershop", "Helper shop", _Settings, _Client
 
     def __init__(self, ctx):

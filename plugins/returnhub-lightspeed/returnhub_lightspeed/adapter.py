@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import datetime
 
-from hub.adapters import OwnClient, Shop, WebhookResult, load_settings
+from hub.adapters import ClientShop, WebhookResult, load_settings
 from hub.errors import InvalidPayload, OrderNotFound, PermanentError
 from hub.model import Return, ReturnDecisions
 from hub.sdk import order_ids
@@ -17,7 +17,7 @@ from returnhub_lightspeed.settings import LightspeedSettings, parse_decisions
 WEBHOOK_TOPICS = ("orders/updated", "returns/*")
 
 
-class LightspeedShop(OwnClient, Shop):
+class LightspeedShop(ClientShop):
     """A Lightspeed eCom (C-Series) shop reached through its REST API with an API key and secret."""
 
     slug = "lightspeed"

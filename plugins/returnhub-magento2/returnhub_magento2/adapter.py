@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.adapters import OwnClient, Shop, load_settings
+from hub.adapters import ClientShop, load_settings
 from hub.errors import OrderNotFound
 from hub.model import Return, ReturnDecisions
 from returnhub_magento2 import convention, lookup, rma
@@ -12,7 +12,7 @@ from returnhub_magento2.client import MagentoClient, NoRoute, criteria
 from returnhub_magento2.settings import Magento2Settings, parse_map
 
 
-class Magento2Shop(OwnClient, Shop):
+class Magento2Shop(ClientShop):
     """One Magento 2 store view, over its REST API with an integration's credentials."""
 
     slug = "magento2"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from hub import clock
-from hub.adapters import OwnClient, Shop, load_settings
+from hub.adapters import ClientShop, load_settings
 from hub.errors import OrderNotFound, PermanentError
 from hub.model import Return, ReturnDecisions
 from hub.sdk import order_ids
@@ -17,7 +17,7 @@ STATUS_TTL = 300.0
 CHANGE_MARGIN = timedelta(days=1)  # the API's status-change times are store-local without zone: read a day more
 
 
-class MijnwebwinkelShop(OwnClient, Shop):
+class MijnwebwinkelShop(ClientShop):
     """A Mijnwebwinkel store reached through the MyOnlineStore Connect API."""
 
     slug = "mijnwebwinkel"

@@ -7,7 +7,7 @@ import hmac
 import json
 from datetime import UTC, datetime
 
-from hub.adapters import OwnClient, Shop, WebhookResult, load_settings
+from hub.adapters import ClientShop, WebhookResult, load_settings
 from hub.errors import AuthError, InvalidPayload, OrderNotFound, PermanentError
 from hub.model import Return, ReturnDecisions
 from returnhub_shopify import mapping, queries
@@ -25,7 +25,7 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-class ShopifyShop(OwnClient, Shop):
+class ShopifyShop(ClientShop):
     slug = "shopify"
     title = "Shopify"
     settings_schema = ShopifySettings
