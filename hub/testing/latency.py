@@ -13,6 +13,7 @@ from datetime import UTC
 from hub.config import Config
 from hub.db.migrate import upgrade
 from hub.runtime import Hub
+from hub.supervisor import stop_processes
 from hub.testing.emulator import EmulatorServer
 
 
@@ -78,13 +79,7 @@ class LatencyHub:
         self.procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", command], env=env))
 
     def close(self) -> None:
-        for proc in self.procs:
-            proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(self.procs)
         for server in reversed(self.servers):
             server.stop()
         self.hub.db.dispose()
