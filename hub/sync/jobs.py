@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from hub import clock
@@ -73,11 +74,13 @@ def _cursor(hub, connection_id: int, name: str) -> str | None:
 
 
 def _save_cursor(session, connection_id: int, name: str, value: str | None) -> None:
-    row = session.get(SyncCursor, (connection_id, name))
-    if row is None:
-        session.add(SyncCursor(connection_id=connection_id, name=name, value=value))
-    else:
-        row.value = value
+    """Write a cursor in one upsert: two polls of a connection never polled before (a scheduled one
+    and the reconciler's first, say) must both save, not fail on the second insert."""
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SyncCursor)
+    values = {"connection_id": connection_id, "name": name, "value": value, "updated_at": clock.now()}
+    session.execute(insert.values(values).on_conflict_do_update(
+        index_elements=["connection_id", "name"], set_={"value": value, "updated_at": values["updated_at"]}))
 
 
 def _work(hub, ids: list[int], states, step) -> dict[str, int]:
