@@ -10,9 +10,12 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from test_web import post, signed_in
 
+from hub import plugin_texts
 from hub.app import create_app
 from hub.db import User
 from hub.i18n import LANGUAGES, compile_catalogue
+from hub.plugin_texts import TRANSLATED
+from hub.plugins import load_plugins
 
 ROOT = Path(__file__).resolve().parent.parent
 HUB = ROOT / "hub"
@@ -65,6 +68,62 @@ def test_the_check_fails_on_an_empty_translation(tmp_path):
         assert not read_po(f, locale="fr").get("Returns").string
     compile_catalogue(po, po.with_suffix(".mo"))
     assert po.with_suffix(".mo").stat().st_size > 0
+
+
+PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "setup.cfg").exists())
+
+
+@pytest.fixture(scope="module")
+def adapters() -> dict[str, list[type]]:
+    """Every loaded marketplace and shop class, by the package it comes from."""
+    registry = load_plugins()
+    found: dict[str, list[type]] = {}
+    for cls in (*registry.marketplaces.values(), *registry.shops.values()):
+        found.setdefault(plugin_texts.package_of(cls), []).append(cls)
+    return found
+
+
+def test_every_plugin_under_plugins_ships_a_catalogue():
+    assert len(PLUGINS) == 16
+    for plugin in PLUGINS:
+        package = plugin.replace("-", "_")
+        assert "translations/*/LC_MESSAGES/*.po" in (ROOT / "plugins" / plugin / "setup.cfg").read_text(), plugin
+        for language in TRANSLATED:
+            assert (ROOT / "plugins" / plugin / package / "translations" / language / "LC_MESSAGES"
+                    / f"{package}.po").is_file(), (plugin, language)
+
+
+@pytest.mark.parametrize("plugin", PLUGINS + ["api shop"])
+def test_every_text_a_plugin_supplies_is_translated_in_its_catalogues(plugin, adapters):
+    """Settings labels and help, required action and steps, connection buttons: in nl, fr and de, with no
+    placeholder the English lacks, and shown by the core in that language."""
+    package = "hub" if plugin == "api shop" else plugin.replace("-", "_")
+    classes = adapters.get(package)
+    assert classes, f"{plugin}: no loaded adapter"
+    for cls in classes:
+        texts = plugin_texts.texts(cls)
+        assert texts, plugin
+        assert plugin_texts.untranslated(cls) == {}, plugin
+        for language in TRANSLATED:
+            for text in texts:
+                shown = plugin_texts.translate(cls, text, language)
+                assert shown.strip() and set(re.findall(r"\{\w+\}", shown)) <= set(re.findall(r"\{\w+\}", text)), \
+                    (plugin, language, text)
+        assert any(plugin_texts.translate(cls, text, "fr") != text for text in texts), plugin
+
+
+def test_the_plugin_check_fails_on_an_empty_or_missing_translation():
+    """The plugin catalogue check is real: an emptied, a fuzzy and a missing text are each found."""
+    po = ROOT / "plugins" / "returnhub-bol" / "returnhub_bol" / "translations" / "fr" / "LC_MESSAGES" / "returnhub_bol.po"
+    source = po.read_bytes()
+    wanted = ["Import FBB returns", "Client secret"]
+    assert plugin_texts.lacking(source, wanted, "fr") == []
+    emptied = source.replace(b"msgstr \"Importer les retours FBB\"", b'msgstr ""')
+    assert emptied != source and plugin_texts.lacking(emptied, wanted, "fr") == ["Import FBB returns"]
+    fuzzy = source.replace(b'msgid "Import FBB returns"', b'#, fuzzy\nmsgid "Import FBB returns"')
+    assert plugin_texts.lacking(fuzzy, wanted, "fr") == ["Import FBB returns"]
+    assert plugin_texts.lacking(source, [*wanted, "A text nobody translated"], "fr") == ["A text nobody translated"]
+    assert plugin_texts.lacking(None, wanted, "fr") == wanted
 
 
 @pytest.fixture
