@@ -14,6 +14,7 @@ import sys
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
@@ -108,18 +109,18 @@ def untranslated(cls) -> dict[str, list[str]]:
     return missing
 
 
-def update_catalogues(cls, root) -> list[str]:
-    """Write ``<root>/translations/<lang>/LC_MESSAGES/<package>.po`` for every language: the plugin's
-    current texts, keeping the translations already there, dropping texts it no longer has. ``root`` is
-    the package's source folder. Gives the paths written."""
-    from pathlib import Path
-    package = package_of(cls)
+def update_catalogues(classes: list[type], root) -> list[str]:
+    """Write ``<root>/translations/<lang>/LC_MESSAGES/<package>.po`` for every language: the texts of the
+    package's adapter ``classes``, keeping the translations already there, dropping texts no longer used.
+    ``root`` is the package's source folder. Gives the paths written."""
+    package = package_of(classes[0])
+    wanted = list(dict.fromkeys(text for cls in classes for text in texts(cls)))
     written = []
     for language in TRANSLATED:
         path = Path(root, "translations", language, "LC_MESSAGES", f"{package}.po")
         old = read_po(path.open("rb"), locale=language) if path.exists() else Catalog(locale=language)
         new = Catalog(locale=language, domain=package, project=package, fuzzy=False)
-        for text in texts(cls):
+        for text in wanted:
             known = old.get(text)
             new.add(text, known.string if known is not None else "")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,9 +142,8 @@ def main(argv: list[str]) -> int:
     if not classes:
         print(f"no loaded plugin adapter in package {package}", file=sys.stderr)
         return 1
-    for cls in classes:
-        for path in update_catalogues(cls, resources.files(package)):
-            print(path)
+    for path in update_catalogues(classes, resources.files(package)):
+        print(path)
     return 0
 
 

@@ -165,3 +165,20 @@ def test_flashes_dates_and_numbers_follow_the_language(app, hub, make_connection
     with hub.session() as s:
         s.execute(update(ReturnLine).values(unit_price=1234.5, currency="EUR"))
     assert "1.234,50\xa0€" in client.get("/returns/1").get_data(as_text=True)
+
+
+def test_updating_a_plugin_catalogue_keeps_translations_adds_new_texts_and_drops_old(tmp_path, adapters):
+    """``python -m hub.plugin_texts`` rewrites a catalogue from the plugin's texts without losing work."""
+    cls = adapters["returnhub_bol"][0]
+    po = tmp_path / "translations" / "fr" / "LC_MESSAGES" / "returnhub_bol.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid "Import FBB returns"\nmsgstr "Importer les retours FBB"\n\n'
+                  'msgid "A text bol no longer has"\nmsgstr "Un texte"\n', encoding="utf-8")
+    assert len(plugin_texts.update_catalogues([cls], tmp_path)) == 3
+    texts = plugin_texts.texts(cls)
+    with po.open("rb") as f:
+        catalogue = read_po(f, locale="fr")
+    assert [m.id for m in catalogue if m.id] == texts
+    assert catalogue.get("Import FBB returns").string == "Importer les retours FBB"
+    assert catalogue.get("A text bol no longer has") is None
+    assert plugin_texts.lacking(po.read_bytes(), texts, "fr") == [t for t in texts if t != "Import FBB returns"]
