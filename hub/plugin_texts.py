@@ -33,19 +33,20 @@ def package_of(owner) -> str:
     return module.split(".")[0]
 
 
-def catalogue_file(package: str, language: str) -> Traversable:
-    """Where ``package`` keeps its catalogue for ``language`` (the file may not exist)."""
-    return resources.files(package).joinpath("translations", language, "LC_MESSAGES", f"{package}.po")
+def catalogue_file(package: str, language: str) -> Traversable | None:
+    """Where ``package`` keeps its catalogue for ``language`` (the file may not exist); None when ``package``
+    is no importable package (a class defined in a plain module or ``__main__`` has no catalogue)."""
+    try:
+        return resources.files(package).joinpath("translations", language, "LC_MESSAGES", f"{package}.po")
+    except (ModuleNotFoundError, TypeError, AttributeError):
+        return None
 
 
 @cache
 def _translations(package: str, language: str) -> Translations | None:
     """The package's catalogue for a language, compiled once per process; None when it ships none."""
-    try:
-        po = catalogue_file(package, language)
-    except ModuleNotFoundError:
-        return None
-    if not po.is_file():
+    po = catalogue_file(package, language)
+    if po is None or not po.is_file():
         return None
     return Translations(io.BytesIO(compiled(po.read_bytes(), language, package)), domain=package)
 
@@ -103,7 +104,7 @@ def untranslated(cls) -> dict[str, list[str]]:
     missing: dict[str, list[str]] = {}
     for language in TRANSLATED:
         po = catalogue_file(package, language)
-        gaps = lacking(po.read_bytes() if po.is_file() else None, wanted, language)
+        gaps = lacking(po.read_bytes() if po is not None and po.is_file() else None, wanted, language)
         if gaps:
             missing[language] = gaps
     return missing

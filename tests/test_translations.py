@@ -182,3 +182,11 @@ def test_updating_a_plugin_catalogue_keeps_translations_adds_new_texts_and_drops
     assert catalogue.get("Import FBB returns").string == "Importer les retours FBB"
     assert catalogue.get("A text bol no longer has") is None
     assert plugin_texts.lacking(po.read_bytes(), texts, "fr") == [t for t in texts if t != "Import FBB returns"]
+
+
+def test_a_plugin_without_a_catalogue_shows_english():
+    """A class of a plain module, of ``__main__`` or of a package without catalogues keeps its English texts."""
+    for owner in ("test_web", "__main__", "returnhub_fakemarket", "no_such_package"):
+        assert plugin_texts.translate(owner, "API key", "fr") == "API key"
+    assert plugin_texts.translate("returnhub_bol", "Import FBB returns", "fr") == "Importer les retours FBB"
+    assert plugin_texts.translate("returnhub_bol", "Import FBB returns", "en") == "Import FBB returns"
