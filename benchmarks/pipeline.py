@@ -2,8 +2,9 @@
 
 Real Redis, real worker processes (2 by default) and the real scheduler, against the fake
 marketplace and shop emulators on loopback. Prints returns/s, HTTP calls per return, worker CPU ms
-per return, peak worker RSS, and the ceiling: the calls/s a bare httpx loop gets from the same
-emulators in the same run.
+per return, peak worker RSS, the ceiling (the calls/s a bare httpx loop gets from the same
+emulators in the same run) and the floor (a bare httpx client's own CPU per call, times the calls
+per return: what the workers cannot go below while every call goes through httpx).
 
     .venv/bin/python benchmarks/pipeline.py                     # 10,000 returns, 10 connections
     .venv/bin/python benchmarks/pipeline.py --latency 0.1       # 100 ms injected in every emulator answer
@@ -53,6 +54,24 @@ def ceiling(url: str, headers: dict, seconds: float = 3.0) -> float:
         return count / (time.perf_counter() - started)
 
 
+def client_cpu_per_call(url: str, headers: dict, calls: int = 2000) -> float:
+    """Seconds of CPU one bare httpx call costs its client, measured in a separate process so the
+    emulators' share is not counted: the floor under the workers' CPU per HTTP call."""
+    code = (
+        "import resource, sys, httpx\n"
+        "url, auth, n = sys.argv[1], sys.argv[2], int(sys.argv[3])\n"
+        "with httpx.Client(base_url=url, headers={'Authorization': auth}) as c:\n"
+        "    c.get('/orders/FLOOR')\n"
+        "    r0 = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "    for i in range(n):\n"
+        "        c.get(f'/orders/FLOOR{i}').json()\n"
+        "    r1 = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print((r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) / n)\n")
+    out = subprocess.run([sys.executable, "-c", code, url, headers["Authorization"], str(calls)],
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
 def print_job_summary(hub, started: float) -> None:
     """Jobs run per kind with their total and mean duration: where the workers' time went."""
     from rq.job import Job
@@ -82,9 +101,10 @@ def main() -> int:
     args = parser.parse_args()
     results = [run(args, None if url in (None, "sqlite") else url) for url in (args.database_url or [None])]
     if len(results) > 1:
-        print("\ndatabase     returns/s  of ceiling/calls  worker CPU/return")
+        print("\ndatabase     returns/s  of ceiling/calls  worker CPU/return  httpx floor/return")
         for r in results:
-            print(f"{r['database']:<12} {r['rate']:9.1f}  {r['share']:15.0%}  {r['cpu_ms']:14.2f} ms")
+            print(f"{r['database']:<12} {r['rate']:9.1f}  {r['share']:15.0%}  {r['cpu_ms']:14.2f} ms"
+                  f"  {r['floor_ms']:15.2f} ms")
     return 0 if all(r["complete"] for r in results) else 1
 
 
@@ -137,6 +157,7 @@ def run(args, database_url: str | None) -> dict:
 
     headers = {"Authorization": f"Bearer {shop.TOKEN}"}
     ceil = ceiling(servers[0].url, headers, 3.0 if not args.latency else 2.0)
+    floor_call = client_cpu_per_call(servers[0].url, headers)
     shop_app.config["EMULATOR"]["requests"] = 0
 
     env = dict(os.environ, **config.to_env())
@@ -178,6 +199,8 @@ def run(args, database_url: str | None) -> dict:
     print(f"throughput          {rate:.1f} returns/s")
     print(f"HTTP calls/return   {calls_per_return:.2f}  (target <= 3.5; marketplace {market_calls / max(done, 1):.2f})")
     print(f"worker CPU/return   {1000 * worker_cpu / max(done, 1):.2f} ms  (workers and the scheduler)")
+    print(f"httpx floor/return  {1000 * floor_call * calls_per_return:.2f} ms  (a bare httpx client's CPU, "
+          f"{1000 * floor_call:.2f} ms a call in its own process, x {calls_per_return:.2f} calls)")
     print(f"emulator CPU/return {1000 * emulator_cpu / max(done, 1):.2f} ms  (this process: the emulators and the progress poll)")
     print(f"peak worker RSS     {children.ru_maxrss / 1024:.1f} MB  (target <= 200)")
     print(f"ceiling             {ceil:.0f} calls/s bare httpx loop; target throughput >= {target:.1f} returns/s"
@@ -186,7 +209,8 @@ def run(args, database_url: str | None) -> dict:
     for server in servers:
         server.stop()
     return {"database": hub.db.engine.dialect.name, "rate": rate, "share": rate / (ceil / calls_per_return),
-            "cpu_ms": 1000 * worker_cpu / max(done, 1), "complete": done >= total}
+            "cpu_ms": 1000 * worker_cpu / max(done, 1), "floor_ms": 1000 * floor_call * calls_per_return,
+            "complete": done >= total}
 
 
 if __name__ == "__main__":

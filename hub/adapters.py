@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from marshmallow import Schema
+from marshmallow import EXCLUDE, Schema, ValidationError
 
+from hub.errors import PermanentError
 from hub.manifest import MarketplaceCapabilities, ShopCapabilities
 from hub.model import Line, LineDecision, Order, Page, Return, ReturnDecisions
 
@@ -77,6 +78,16 @@ class Adapter:
 
     def close(self) -> None:
         """Release clients; called by the core when a job is done with the adapter."""
+
+
+def load_settings(adapter: Adapter, label: str, *, names_only: bool = False) -> dict:
+    """The adapter's ``ctx.settings`` loaded by its ``settings_schema`` (unknown keys dropped); a PermanentError
+    saying "<label> settings are invalid" with marshmallow's messages (or only the bad fields' names)."""
+    try:
+        return adapter.settings_schema().load(adapter.ctx.settings, unknown=EXCLUDE)
+    except ValidationError as exc:
+        detail = sorted(exc.messages) if names_only else exc.messages
+        raise PermanentError(f"{label} settings are invalid: {detail}") from exc
 
 
 class Marketplace(Adapter):
@@ -183,6 +194,25 @@ class Shop(Adapter):
         that does not also list ``poll`` gives the decisions themselves in ``WebhookResult.decisions``.
         """
         raise NotImplementedError
+
+
+class ClientShop(Shop):
+    """A shop adapter with one API client: ``self.client`` is ``client_class(ctx, settings)``, built on first
+    use, and ``close()`` closes it."""
+
+    client_class: ClassVar[type]
+    _client: Any = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self.client_class(self.ctx, self.settings)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 @dataclass

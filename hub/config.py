@@ -38,6 +38,7 @@ class Config:
     retry_base_seconds: float = 30.0
     batch_size: int = 200
     concurrency: int = 16                     # concurrent platform calls within one batch job
+    poll_group: int = 10                      # connections a scheduled poll job polls in turn (RQ's cost paid once)
     http_timeout: float = 15.0
     http_retries: int = 3
     claim_seconds: int = 30                   # lease on a batch's returns, renewed while its worker lives

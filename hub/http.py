@@ -59,12 +59,19 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (clock.time() if now is None else now))
 
 
-def raise_for_status(response: httpx.Response) -> None:
-    """Raise the :mod:`hub.errors` class that tells the core whether to retry, pause or give up."""
+def per_minute(requests) -> dict:
+    """An operation's ``rate_limit`` (see :meth:`ClientFactory.__call__`) of ``requests`` a minute; a budget a
+    seller may set (a setting's value, None when unset: 60)."""
+    return {"requests": int(requests or 60), "per_seconds": 60}
+
+
+def raise_for_status(response: httpx.Response, describe=None) -> None:
+    """Raise the :mod:`hub.errors` class that tells the core whether to retry, pause or give up; its message is
+    ``describe(response)`` when a plugin reads the platform's own error text (default :func:`describe_error`)."""
     status = response.status_code
     if status < 400:
         return
-    message = _describe(response)
+    message = (describe or _describe)(response)
     if status in (401, 403):
         raise AuthError(message)
     if status == 429 or status >= 500:

@@ -1,9 +1,13 @@
 """Prometheus metrics shared by every process: counters live in Redis hashes (web, workers and the
-scheduler on any machine add to them), gauges are read from the database and the queue at scrape time,
-and :class:`HubCollector` turns both into ``prometheus_client`` families for ``/metrics``."""
+scheduler on any machine add to them, a second's worth at a time), gauges are read from the database
+and the queue at scrape time, and :class:`HubCollector` turns both into ``prometheus_client``
+families for ``/metrics``."""
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import threading
 
 from prometheus_client.core import (
     CounterMetricFamily,
@@ -16,13 +20,11 @@ log = logging.getLogger(__name__)
 PREFIX = "returnhub:metrics:"
 
 
-def _add(redis, increments: list[tuple[str, str, int | float]]) -> None:
-    """Add to counters (hash, field, amount) in one round trip; a Redis failure never breaks the caller."""
-    if redis is None or not increments:
-        return
+def _send(redis, counts: dict[tuple[str, str], int | float]) -> None:
+    """Add to counters ((hash, field) -> amount) in one round trip; a Redis failure never breaks the caller."""
     try:
         pipe = redis.pipeline(transaction=False)
-        for name, field, amount in increments:
+        for (name, field), amount in counts.items():
             if isinstance(amount, float):
                 pipe.hincrbyfloat(PREFIX + name, field, amount)
             else:
@@ -30,6 +32,60 @@ def _add(redis, increments: list[tuple[str, str, int | float]]) -> None:
         pipe.execute()
     except RedisError as exc:
         log.debug("metrics not recorded: %s", exc)
+
+
+class _Pending:
+    """This process's counter increments not yet in Redis.
+
+    They go in one round trip at most ``FLUSH_SECONDS`` after the first one, at the end of every job,
+    before a scrape served by this process and at exit: a busy worker pays one Redis round trip a
+    second for its metrics, not one per HTTP call and per commit. A process killed outright loses at
+    most its last second of counts (counters only; no return depends on them).
+    """
+
+    FLUSH_SECONDS = 1.0
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts: dict[int, tuple[object, dict]] = {}  # id(redis client) -> (client, counts)
+        self._timer: threading.Timer | None = None
+
+    def add(self, redis, increments: list[tuple[str, str, int | float]]) -> None:
+        if redis is None or not increments:
+            return
+        with self._lock:
+            counts = self._counts.setdefault(id(redis), (redis, {}))[1]
+            for name, field, amount in increments:
+                counts[(name, field)] = counts.get((name, field), 0) + amount
+            if self._timer is None:
+                self._timer = threading.Timer(self.FLUSH_SECONDS, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def flush(self) -> None:
+        """Send everything pending now."""
+        with self._lock:
+            taken, self._counts = self._counts, {}
+            timer, self._timer = self._timer, None
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
+        for redis, counts in taken.values():
+            _send(redis, counts)
+
+    def forget(self) -> None:
+        """In a forked child: the parent's pending counts are the parent's to send, and its timer is gone."""
+        self._lock = threading.Lock()
+        self._counts, self._timer = {}, None
+
+
+_pending = _Pending()
+flush = _pending.flush
+os.register_at_fork(after_in_child=_pending.forget)
+atexit.register(flush)
+
+
+def _add(redis, increments: list[tuple[str, str, int | float]]) -> None:
+    _pending.add(redis, increments)
 
 
 def count_transitions(redis, pending: list[tuple[int, dict]]) -> None:
@@ -74,6 +130,7 @@ class HubCollector:
         from hub.db.models import OutboundDelivery
 
         hub, redis = self.hub, self.hub.redis
+        flush()  # this process's own pending counts first
         returns = GaugeMetricFamily("returnhub_returns", "Returns per state.", labels=["state"])
         deliveries = GaugeMetricFamily("returnhub_webhook_deliveries", "Outgoing webhook deliveries per status.",
                                        labels=["status"])
@@ -124,6 +181,7 @@ class MeteredWorkerMixin:
         ok = super().perform_job(job, queue, *args, **kwargs)
         kind = (job.func_name or "unknown").rsplit(".", 1)[-1]
         observe_job(self.connection, kind, clock.monotonic() - started, failed=not ok)
+        flush()  # a job's counts are in Redis when it ends (a forked work horse exits without atexit)
         return ok
 
 

@@ -23,7 +23,7 @@ class Hub:
 
     def __init__(self, config: Config, registry: Registry | None = None):
         self.config = config
-        self.db = Database(config.resolved_database_url())
+        self.db = Database(config.resolved_database_url(), threads=config.concurrency)
         self.registry = registry or load_plugins(
             allow=config.plugins, block=config.disable_plugins, strict=config.strict_plugins)
         self.box = SecretBox(config.resolved_secret_key())

@@ -35,13 +35,18 @@ class Children:
 
     def stop(self) -> None:
         self.stopping.set()
-        for proc in self.procs:
-            proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(self.procs)
+
+
+def stop_processes(procs: list[subprocess.Popen], timeout: float = 10) -> None:
+    """SIGTERM every process, then wait up to ``timeout`` seconds for each and kill what is still running."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def run_all(config: Config, port: int, workers: int = 1, dev: bool = False) -> int:

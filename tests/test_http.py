@@ -23,6 +23,7 @@ from hub.http import (
     Redactor,
     is_public_address,
     parse_retry_after,
+    per_minute,
     raise_for_status,
 )
 from hub.testing.emulator import EmulatorServer
@@ -343,6 +344,21 @@ def test_raise_for_status_classifies_and_describes():
     assert "zzz" not in message and len(message) <= len("PUT /api/returns/7 -> 503: ") + 200
     with pytest.raises(PermanentError):
         raise_for_status(httpx.Response(422, request=request, text="bad"))
+
+
+def test_raise_for_status_takes_the_platform_s_own_description_and_keeps_the_class():
+    request = httpx.Request("POST", "https://market.test/orders/return")
+
+    def describe(response):
+        return f"market says: {response.text}"
+    raise_for_status(httpx.Response(200, request=request), describe=describe)
+    with pytest.raises(TransientError) as caught:
+        raise_for_status(httpx.Response(429, request=request, headers={"Retry-After": "3"}, text="slow down"),
+                         describe=describe)
+    assert (str(caught.value), caught.value.retry_after, caught.value.status) == ("market says: slow down", 3.0, 429)
+    with pytest.raises(AuthError, match="^market says: who are you$"):
+        raise_for_status(httpx.Response(401, request=request, text="who are you"), describe=describe)
+    assert per_minute(None) == {"requests": 60, "per_seconds": 60} and per_minute("30")["requests"] == 30
 
 
 # --- rate limit --------------------------------------------------------------------------------

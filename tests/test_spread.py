@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from hub.db import Connection
 from hub.sync import jobs, spread
+from hub.testing.connections import create_connection
 
 
 def test_phases_spread_consecutive_ids_evenly_over_the_interval():
@@ -72,3 +73,47 @@ def test_the_fan_out_queues_one_job_per_connection_and_kind_like_enqueue(hub):
     assert queueing.enqueue_all(hub, Job.POLL_DECISIONS, [3]) == 1
     assert sorted(job.args[0] for job in hub.queue.jobs) == [1, 2, 3, 3, 4]
     assert {job.func_name for job in hub.queue.jobs} == {Job.POLL_DECISIONS.path}
+
+
+def test_a_webhooks_read_of_named_returns_does_not_stand_for_the_scheduled_poll(hub, fake_clock, make_connection):
+    """A webhook-triggered read covers the returns it names; the schedule's full poll (the safety net
+    for a lost webhook) still falls due in its period."""
+    cid = make_connection()
+    long_ago = fake_clock.now() - timedelta(seconds=3 * hub.config.decision_interval)
+    with hub.session() as s:
+        s.execute(update(Connection).values(last_decision_poll_at=long_ago))
+    assert jobs.poll_decisions(cid, shop_return_ids=["SR-from-a-webhook"]) == {"decided": 0}
+    assert jobs.poll_due_decisions() == {"due": 1, "queued": 1}
+
+
+def test_scheduled_polls_share_jobs_in_groups_and_each_connection_is_polled_once(hub, make_connection, drain,
+                                                                                 market_emu, shop_emu):
+    """RETURNHUB_POLL_GROUP connections share one scheduled job; each is polled once, its marker cleared,
+    and a connection that fails is recorded without stopping the rest of its group."""
+    from hub.sync import queueing
+    from hub.sync.pipeline import Job
+    hub.config.poll_group = 4
+    ids = [make_connection(name=f"shop {n}") for n in range(9)]
+    broken = create_connection(hub, marketplace="fakemarket", shop="fakeshop", merchant="Merchant A", name="wrong key",
+                               marketplace_settings={"base_url": market_emu.url, "api_key": "wrong-key"},
+                               shop_settings={"base_url": shop_emu.url, "token": "shop-secret-token"})
+    assert jobs.poll_all_marketplaces() == {"queued": 10}
+    assert sorted(len(job.args[1]) for job in hub.queue.jobs) == [2, 4, 4]
+    assert {job.func_name for job in hub.queue.jobs} == {Job.POLL_GROUP.path}
+    assert jobs.poll_all_marketplaces() == {"queued": 0}, "every connection is marked as queued"
+    drain()
+    assert market_emu.state["requests"] == 10
+    with hub.session() as s:
+        rows = {c.id: c for c in s.scalars(select(Connection))}
+    assert all(rows[cid].last_poll_at is not None and rows[cid].last_error is None for cid in ids)
+    assert rows[broken].last_error and rows[broken].last_poll_at is None
+    assert all(queueing.enqueue(hub, Job.POLL_MARKETPLACE, cid) for cid in [*ids, broken]), "markers cleared"
+
+
+def test_only_polls_are_grouped(hub):
+    import pytest
+
+    from hub.sync import queueing
+    from hub.sync.pipeline import Job
+    with pytest.raises(ValueError, match="not grouped"):
+        queueing.enqueue_all(hub, Job.PUSH_DECISIONS, [1, 2], group=2)

@@ -9,7 +9,7 @@ import json
 from contextlib import contextmanager
 from decimal import Decimal
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -28,13 +28,19 @@ def _dumps(value) -> str:
 class Database:
     """One engine per process; ``session()`` is a context manager that commits or rolls back."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, threads: int = 16):
+        """``threads``: how many threads of this process may hold a session at once (a batch job's
+        concurrency); the pool keeps that many connections open, so a busy batch does not open and
+        close an overflow connection per return."""
         self.url = url
         kwargs = {"json_serializer": _dumps, "future": True}
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite" or parsed.database not in (None, "", ":memory:"):
+            kwargs.update(pool_size=threads + 4, max_overflow=10)  # an in-memory SQLite has one connection
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 60}
         else:
-            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+            kwargs["pool_pre_ping"] = True
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)

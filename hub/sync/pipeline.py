@@ -26,6 +26,7 @@ class Job(StrEnum):
     PUSH_DECISIONS = "push_decisions"
     POLL_ALL_MARKETPLACES = "poll_all_marketplaces"
     POLL_ALL_DECISIONS = "poll_all_decisions"
+    POLL_GROUP = "poll_group"
     RECONCILE = "reconcile"
     REFRESH_STATISTICS = "refresh_statistics"
 

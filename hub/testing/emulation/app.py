@@ -3,6 +3,7 @@ limits, bearer tokens, an optional OAuth2 token endpoint and the standard ``/_em
 so that an emulator itself is mostly the platform's mapping."""
 from __future__ import annotations
 
+import argparse
 from functools import wraps
 
 from flask import Flask, g, jsonify, request
@@ -11,18 +12,20 @@ from hub import clock
 from hub.testing.emulation.auth import BearerTokens, OAuth2TokenEndpoint
 from hub.testing.emulation.errors import json_error, too_many_requests
 from hub.testing.emulation.faults import FaultInjector
+from hub.testing.emulation.hooks import TestHooks
 from hub.testing.emulation.ledger import Entry, Ledger
 from hub.testing.emulation.ratelimit import RateLimits
 
 HOOKS = "/_emulator"
 
 
-class EmulatorApp:
+class EmulatorApp(TestHooks):
     """``emu = EmulatorApp(__name__)``; add routes to ``emu.app``; ``emu.app`` is what ``create_app`` returns.
 
     ``emu.ledger`` holds every API request answered, ``emu.faults`` arms faults, ``emu.limit(...)`` sets a
     rate limit per endpoint, ``emu.tokens``/``emu.require_bearer`` check bearer tokens, ``emu.oauth2(...)``
-    serves a token endpoint. ``app.extensions["emulation"]`` gives the builder back from the app.
+    serves a token endpoint. ``app.extensions["emulation"]`` gives the builder back from the app. The
+    platform's own test hooks come from :class:`~hub.testing.emulation.hooks.TestHooks` (``emu.seed_hook``...).
     """
 
     def __init__(self, import_name: str, *, hooks_prefix: str = HOOKS):
@@ -120,3 +123,13 @@ class EmulatorApp:
             self.ledger.clear()
             self.faults.clear()
             return jsonify(reset=True)
+
+
+def run_in_foreground(make_app, *, port: int, argv=None, description: str | None = None) -> None:
+    """An emulator's ``main``: ``--host`` (127.0.0.1) and ``--port`` (``port``), then ``make_app()`` served in the
+    foreground until interrupted."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=port)
+    args = parser.parse_args(argv)
+    make_app().run(host=args.host, port=args.port, threaded=True)

@@ -9,38 +9,26 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 
 from hub.errors import HubError
+from hub.web.connect_flow import ConnectFlow
 from returnhub_allegro import device
 
-bp = Blueprint("allegro_connect", __name__, template_folder="templates")
+flow = ConnectFlow("allegro", "Allegro", "the Client ID and Client secret", __name__, template_folder="templates")
+bp = flow.bp
 
 
 def _key(connection_id: int) -> str:
-    return f"allegro:device:{connection_id}"
-
-
-def _adapter(connection_id: int):
-    from hub.web.context import own_marketplace_adapter
-    return own_marketplace_adapter(connection_id, "allegro")
-
-
-def _back(connection_id: int):
-    from hub.web.context import to_connection
-    return to_connection(connection_id)
+    return flow.key("device", connection_id)
 
 
 def _connect(connection_id: int):
     """Start the device flow, or poll the pending one once."""
-    from marshmallow import ValidationError
-
-    from hub.connections import save_settings
-    try:
-        h, adapter = _adapter(connection_id)
-    except ValidationError as exc:
-        flash(f"Allegro: save the Client ID and Client secret first ({', '.join(sorted(exc.messages))}).", "error")
-        return _back(connection_id)
+    opened = flow.ready_adapter(connection_id)
+    if opened is None:
+        return flow.back(connection_id)
+    h, adapter = opened
     try:
         pending = h.redis.get(_key(connection_id))
         if pending is None:
@@ -52,30 +40,22 @@ def _connect(connection_id: int):
         token = device.poll(adapter.ctx, adapter.opts, started.device_code)
     except HubError as exc:
         h.redis.delete(_key(connection_id))
-        flash(f"Allegro: {exc}", "error")
-        return _back(connection_id)
+        return flow.refuse(connection_id, exc)
     finally:
         adapter.close()
     if token is None:
         return render_template("allegro_connect.html", start=started, connection_id=connection_id)
-    save_settings(h, connection_id, "marketplace", {"refresh_token": token})
     h.redis.delete(_key(connection_id))
-    flash("Allegro account connected. Test the connection, then switch Returns on.", "info")
-    return _back(connection_id)
+    return flow.connected(h, connection_id, token)
 
 
 def _restart(connection_id: int):
     """Forget the pending code and start again."""
-    h, adapter = _adapter(connection_id)
+    h, adapter = flow.adapter(connection_id)
     adapter.close()
     h.redis.delete(_key(connection_id))
     return redirect(url_for("allegro_connect.connect", connection_id=connection_id))
 
 
-def _views():
-    from hub.web.context import login_required
-    bp.add_url_rule("/connect/<int:connection_id>", "connect", login_required(_connect), methods=["GET"])
-    bp.add_url_rule("/connect/<int:connection_id>/restart", "restart", login_required(_restart), methods=["POST"])
-
-
-_views()
+flow.page("/connect/<int:connection_id>", "connect", _connect)
+flow.page("/connect/<int:connection_id>/restart", "restart", _restart, methods=["POST"])

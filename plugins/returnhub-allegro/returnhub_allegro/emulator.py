@@ -13,7 +13,6 @@ Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import uuid
 from datetime import timedelta
@@ -23,7 +22,7 @@ from flask import Flask, Response, g, jsonify, request
 
 from hub import clock
 from hub.sdk.cursor import iso, parse_time
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import EmulatorApp, run_in_foreground
 from returnhub_allegro.emulator_data import AllegroState
 from returnhub_allegro.emulator_oauth import CLIENT_ID, CLIENT_SECRET, AllegroAuth
 
@@ -246,50 +245,32 @@ def create_app(demo: bool = False, state: AllegroState | None = None) -> Flask:
             state.settle(order["id"])
             return _answer(made, PUBLIC)
 
-    _hooks(app, state, auth, emu)
+    _hooks(emu, state, auth)
     return app
 
 
-def _hooks(app: Flask, state: AllegroState, auth: AllegroAuth, emu: EmulatorApp) -> None:
+def _hooks(emu: EmulatorApp, state: AllegroState, auth: AllegroAuth) -> None:
     """Test hooks: seed, break, approve a device code, expire tokens, read state."""
+    emu.seed_hook(state.seed, lambda made: {"returns": [r["id"] for r in made]})
 
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        made = state.seed(int(body.pop("count", 1)), **body)
-        return jsonify(returns=[r["id"] for r in made])
+    def missing_id(ret: dict) -> None:
+        state.returns[f"noid-{ret['id']}"] = state.returns.pop(ret["id"])
+        ret["id"] = None
 
-    @app.post("/_emulator/break")
-    def break_hook():
-        """Add a return the hub must quarantine: ``unknown_status``, ``missing_id`` or ``missing_order``."""
-        kind = (request.get_json(force=True) or {}).get("kind")
-        with state.lock:
-            ret = state.make_return()
-            if kind == "unknown_status":
-                ret["status"] = "TELEPORTED"
-            elif kind == "missing_id":
-                state.returns[f"noid-{ret['id']}"] = state.returns.pop(ret["id"])
-                ret["id"] = None
-            elif kind == "missing_order":
-                del state.orders[ret["orderId"]]
-            else:
-                return jsonify(error=f"unknown kind {kind!r}"), 400
-        return jsonify(id=ret["id"], orderId=ret["orderId"])
+    def missing_order(ret: dict) -> None:
+        del state.orders[ret["orderId"]]
 
-    @app.post("/_emulator/device/approve")
+    emu.break_hook(state.make_return, {"unknown_status": {("status",): "TELEPORTED"}, "missing_id": missing_id,
+                                       "missing_order": missing_order},
+                   lambda ret: {"id": ret["id"], "orderId": ret["orderId"]}, lock=state.lock)
+    emu.expire_tokens_hook()
+    emu.state_hook(lambda: {"returns": state.returns, "refunds": list(state.refunds.values())}, lock=state.lock)
+
+    @emu.app.post("/_emulator/device/approve")
     def approve_hook():
         body = request.get_json(force=True) or {}
         return jsonify(approved=auth.approve(str(body.get("user_code", "")), allow=body.get("allow", True)))
 
-    @app.post("/_emulator/tokens/expire")
-    def expire_hook():
-        emu.tokens.expire_all()
-        return jsonify(expired=True)
-
-    @app.get("/_emulator/state")
-    def state_hook():
-        with state.lock:
-            return jsonify(returns=state.returns, refunds=list(state.refunds.values()))
 
 
 def demo_orders(app: Flask) -> list[dict]:
@@ -306,11 +287,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_allegro.emulator --port 8767``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8767)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8767, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

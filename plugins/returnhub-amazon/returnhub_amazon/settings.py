@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from hub.sdk import settings_fields
+
 REGION_ENDPOINTS = {
     "NA": "https://sellingpartnerapi-na.amazon.com",
     "EU": "https://sellingpartnerapi-eu.amazon.com",
@@ -47,17 +49,17 @@ def operation_rate_limit(settings: dict, operation: str) -> dict:
 class AmazonSettings(Schema):
     """Settings of one Amazon connection (one seller account in one region)."""
 
-    lwa_client_id = fields.String(required=True, validate=validate.Length(min=1), metadata=_label(
-        "LWA client id", "The Login with Amazon client identifier of your SP-API application."))
-    lwa_client_secret = fields.String(required=True, load_only=True, validate=validate.Length(min=1),
-                                      metadata=_label("LWA client secret", "The application's LWA client secret.",
-                                                      secret=True))
-    refresh_token = fields.String(required=True, load_only=True, validate=validate.Length(min=1),
-                                  metadata=_label("Refresh token",
-                                                  "The seller's LWA refresh token (Atzr|…) from authorizing the app.",
-                                                  secret=True))
-    region = fields.String(load_default="EU", validate=validate.OneOf(sorted(REGION_ENDPOINTS)), metadata=_label(
-        "Region", "SP-API region of the seller account: NA, EU (incl. UK, TR, IN) or FE."))
+    lwa_client_id = settings_fields.credential(
+        "LWA client id",
+        "The Login with Amazon client identifier of your SP-API application.")
+    lwa_client_secret = settings_fields.secret("LWA client secret", "The application's LWA client secret.")
+    refresh_token = settings_fields.secret(
+        "Refresh token",
+        "The seller's LWA refresh token (Atzr|…) from authorizing the app.")
+    region = settings_fields.choice(
+        "Region",
+        "SP-API region of the seller account: NA, EU (incl. UK, TR, IN) or FE.",
+        default="EU", choices=sorted(REGION_ENDPOINTS))
     endpoint = fields.String(load_default=None, allow_none=True, metadata=_label(
         "SP-API endpoint", "Leave empty for the region's production host; set only for a sandbox or emulator."))
     lwa_token_url = fields.String(load_default=LWA_TOKEN_URL, metadata=_label(
@@ -65,22 +67,28 @@ class AmazonSettings(Schema):
     marketplace_ids = fields.List(fields.String(validate=validate.Length(min=1)), required=True,
                                   validate=validate.Length(min=1, max=25), metadata=_label(
         "Marketplace ids", "Amazon marketplace ids the reports cover, e.g. A1PA6795UKMFR9 (DE), A1805IZSGTT6HS (NL)."))
-    returns_report_format = fields.String(load_default="flat_file", validate=validate.OneOf(["flat_file", "xml"]),
-                                          metadata=_label("Returns report format",
-                                                          "Merchant-fulfilled returns report: tab-separated flat file "
-                                                          "or the XML variant."))
+    returns_report_format = settings_fields.choice(
+        "Returns report format",
+        "Merchant-fulfilled returns report: tab-separated flat file or the XML variant.",
+        default="flat_file", choices=["flat_file", "xml"])
     import_fba_returns = fields.Boolean(load_default=True, metadata=_label(
         "Import FBA customer returns", "Also import returns of orders fulfilled by Amazon (informational only)."))
     fetch_customer_address = fields.Boolean(load_default=False, metadata=_label(
         "Fetch customer address", "Needs the restricted-data role (PII): fetches address and buyer e-mail through "
         "the Orders API with a restricted data token. Off: returns carry the order reference only."))
-    initial_lookback_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365), metadata=_label(
-        "First import (days)", "How far back the first poll looks."))
-    window_overlap_hours = fields.Integer(load_default=48, validate=validate.Range(min=0, max=24 * 14), metadata=_label(
-        "Window overlap (hours)", "Each report starts this long before the end of the previous one, so late rows "
-        "are not missed; duplicates are removed by the RMA id."))
-    max_window_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=60), metadata=_label(
-        "Largest window (days)", "Amazon accepts at most 60 days per returns report."))
+    initial_lookback_days = settings_fields.number(
+        "First import (days)",
+        "How far back the first poll looks.",
+        default=30, low=1, high=365)
+    window_overlap_hours = settings_fields.number(
+        "Window overlap (hours)",
+        "Each report starts this long before the end of the previous one, so late rows "
+        "are not missed; duplicates are removed by the RMA id.",
+        default=48, low=0, high=24 * 14)
+    max_window_days = settings_fields.number(
+        "Largest window (days)",
+        "Amazon accepts at most 60 days per returns report.",
+        default=30, low=1, high=60)
     report_poll_initial_seconds = fields.Float(load_default=5.0, validate=validate.Range(min=0), metadata=_label(
         "First status poll after (s)", "Wait before the first getReport poll; doubles each poll."))
     report_poll_max_seconds = fields.Float(load_default=60.0, validate=validate.Range(min=0), metadata=_label(

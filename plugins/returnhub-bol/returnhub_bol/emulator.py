@@ -262,6 +262,20 @@ def _page(violations: list) -> int:
     return int(raw)
 
 
+def _handling(allowed: list[str], id_violations) -> tuple[dict, int | None, list[dict]]:
+    """A handling request's body, its quantity, and its violations as bol lists them: the id's
+    (``id_violations(body)``), then ``handlingResult`` (one of ``allowed``), then ``quantityReturned``."""
+    body = request.get_json(silent=True, force=True)
+    body = body if isinstance(body, dict) else {}
+    qty, violations = _quantity(body.get("quantityReturned")), id_violations(body)
+    if body.get("handlingResult") not in allowed:
+        violations.append(_invalid("handlingResult", f"'{body.get('handlingResult')}', allowed values: "
+                                                     f"{', '.join(allowed)}."))
+    if qty is None:
+        violations.append(_invalid("quantityReturned", "must be a whole number between 1 and 9999."))
+    return body, qty, violations
+
+
 def _quantity(value) -> int | None:
     """quantityReturned as bol's JSON binding reads it: an integer, or a numeric string ("2")."""
     if isinstance(value, str) and value.strip().isdigit():
@@ -318,16 +332,8 @@ def create_app(demo: bool = False, *, state: BolState | None = None):
             with st.lock:
                 ret = st.returns.get(ident)
                 return _answer(ret) if ret is not None else _problem(404, "Not Found", f"Return {ident} not found.")
-        body = request.get_json(silent=True, force=True)
-        body = body if isinstance(body, dict) else {}
-        qty, violations = _quantity(body.get("quantityReturned")), []
-        if not ident.isdigit():
-            violations.append(_invalid("rma-id", "must be a number."))
-        if body.get("handlingResult") not in HANDLING_RESULTS:
-            violations.append(_invalid("handlingResult", f"'{body.get('handlingResult')}', allowed values: "
-                                                         f"{', '.join(HANDLING_RESULTS)}."))
-        if qty is None:
-            violations.append(_invalid("quantityReturned", "must be a whole number between 1 and 9999."))
+        body, qty, violations = _handling(
+            HANDLING_RESULTS, lambda _: [] if ident.isdigit() else [_invalid("rma-id", "must be a number.")])
         if violations:
             return _problem(400, BAD_REQUEST, "Bad request", violations)
         with st.lock:
@@ -335,16 +341,9 @@ def create_app(demo: bool = False, *, state: BolState | None = None):
             return _answer(_public(status, shared), 202)
 
     def create_return(shared):
-        body = request.get_json(silent=True, force=True)
-        body = body if isinstance(body, dict) else {}
-        qty, violations = _quantity(body.get("quantityReturned")), []
-        if not isinstance(body.get("orderItemId"), str) or not body["orderItemId"]:
-            violations.append(_invalid("orderItemId", "must not be empty."))
-        if body.get("handlingResult") not in CREATE_RESULTS:
-            violations.append(_invalid("handlingResult", f"'{body.get('handlingResult')}', allowed values: "
-                                                         f"{', '.join(CREATE_RESULTS)}."))
-        if qty is None:
-            violations.append(_invalid("quantityReturned", "must be a whole number between 1 and 9999."))
+        body, qty, violations = _handling(
+            CREATE_RESULTS, lambda b: [] if isinstance(b.get("orderItemId"), str) and b["orderItemId"]
+            else [_invalid("orderItemId", "must not be empty.")])
         if violations:
             return _problem(400, BAD_REQUEST, "Bad request", violations)
         with st.lock:

@@ -1,27 +1,27 @@
 """The connection form for a bol.com account: API credentials, hosts and the few UNVERIFIED choices."""
 from marshmallow import Schema, fields, validate
 
+from hub.sdk import settings_fields
+
 PRODUCTION_API = "https://api.bol.com"
 PRODUCTION_LOGIN = "https://login.bol.com"
 
 
 class BolSettings(Schema):
-    client_id = fields.String(
-        required=True, validate=validate.Length(min=1),
-        metadata={"label": "Client ID",
-                  "help": "Seller Dashboard → Settings → Services → API settings → Client ID."})
-    client_secret = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1),
-        metadata={"secret": True, "label": "Client secret",
-                  "help": "The secret shown once when the API credentials were created."})
-    api_base_url = fields.Url(
-        load_default=PRODUCTION_API, require_tld=False,
-        metadata={"label": "API base URL",
-                  "help": "https://api.bol.com; change only to point at an emulator."})
-    login_base_url = fields.Url(
-        load_default=PRODUCTION_LOGIN, require_tld=False,
-        metadata={"label": "Login base URL",
-                  "help": "The OAuth host the token is requested from (POST <url>/token)."})
+    client_id = settings_fields.credential(
+        "Client ID",
+        "Seller Dashboard → Settings → Services → API settings → Client ID.")
+    client_secret = settings_fields.secret(
+        "Client secret",
+        "The secret shown once when the API credentials were created.")
+    api_base_url = settings_fields.base_url(
+        "API base URL",
+        "https://api.bol.com; change only to point at an emulator.",
+        default=PRODUCTION_API)
+    login_base_url = settings_fields.base_url(
+        "Login base URL",
+        "The OAuth host the token is requested from (POST <url>/token).",
+        default=PRODUCTION_LOGIN)
     demo = fields.Boolean(
         load_default=False,
         metadata={"label": "Use bol's demo environment",

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from hub.errors import AuthError, PermanentError, TransientError
-from hub.http import describe_error
+from hub.errors import PermanentError
+from hub.http import describe_error, per_minute
 from hub.http import raise_for_status as core_raise
 from hub.sdk.auth import BasicAuth
 from hub.sdk.cursor import iso, parse_time
@@ -30,13 +30,7 @@ def fruugo_error(response: httpx.Response) -> str:
 
 def raise_for_status(response: httpx.Response) -> None:
     """The core's error classes, with Fruugo's message."""
-    if response.status_code < 400:
-        return
-    try:
-        core_raise(response)
-    except (AuthError, TransientError, PermanentError) as exc:
-        exc.args = (fruugo_error(response), *exc.args[1:])
-        raise
+    core_raise(response, describe=fruugo_error)
 
 
 class FruugoClient:
@@ -46,8 +40,7 @@ class FruugoClient:
         base = settings["api_base_url"].rstrip("/")
         self.settings = settings
         auth = BasicAuth(settings["username"], settings["password"])
-        limit = {"requests": int(settings.get("requests_per_minute") or 60), "per_seconds": 60}
-        self.http = ctx.http(base, auth=auth, operation="orders", rate_limit=limit)
+        self.http = ctx.http(base, auth=auth, operation="orders", rate_limit=per_minute(settings.get("requests_per_minute")))
 
     def close(self) -> None:
         """Release the HTTP client."""

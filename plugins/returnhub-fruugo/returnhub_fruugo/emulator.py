@@ -10,18 +10,17 @@ Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import random
 import threading
 from datetime import timedelta
 from xml.sax.saxutils import escape
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 
 from hub import clock
 from hub.sdk.cursor import parse_time
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import EmulatorApp, run_in_foreground
 from returnhub_fruugo.settings import RETURN_REASONS
 
 USERNAME = "retailer-444"
@@ -171,33 +170,19 @@ def create_app(*, demo: bool = False, state: FruugoState | None = None) -> Flask
             state.confirmations.append({"orderId": oid, "items": items, "returnReason": reason})
             return orders_xml([order])
 
-    _hooks(app, state)
+    _hooks(emu, state)
     return app
 
 
-def _hooks(app: Flask, state: FruugoState) -> None:
-    """Test hooks: seed and break."""
+def _hooks(emu: EmulatorApp, state: FruugoState) -> None:
+    """Test hooks: seed, and break (``unknown_status``, ``missing_sku_id``, ``bad_counter``)."""
+    emu.seed_hook(state.seed, lambda made: {"orders": [o["orderId"] for o in made]})
+    emu.break_hook(lambda: state.seed(1)[0], {
+        "unknown_status": {("status",): "TELEPORTED"},
+        "missing_sku_id": {("lines", 0, "fruugoSkuId"): ""},
+        "bad_counter": {("lines", 0, "returned"): "many"},
+    }, lambda order: {"orderId": order["orderId"]}, lock=state.lock)
 
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        return jsonify(orders=[o["orderId"] for o in state.seed(int(body.pop("count", 1)), **body)])
-
-    @app.post("/_emulator/break")
-    def break_hook():
-        """Add an order the hub must quarantine: ``unknown_status``, ``missing_sku_id`` or ``bad_counter``."""
-        kind = (request.get_json(force=True) or {}).get("kind")
-        with state.lock:
-            order = state.seed(1)[0]
-            if kind == "unknown_status":
-                order["status"] = "TELEPORTED"
-            elif kind == "missing_sku_id":
-                order["lines"][0]["fruugoSkuId"] = ""
-            elif kind == "bad_counter":
-                order["lines"][0]["returned"] = "many"
-            else:
-                return jsonify(error=f"unknown kind {kind!r}"), 400
-        return jsonify(orderId=order["orderId"])
 
 
 def demo_orders(app: Flask) -> list[dict]:
@@ -216,11 +201,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_fruugo.emulator --port 8771``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8771)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8771, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

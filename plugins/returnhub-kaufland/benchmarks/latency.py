@@ -20,13 +20,9 @@ Database: ``--database-url``, else SQLite in a temporary folder.
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC
 
 from returnhub_fakeshop.emulator import create_app as create_shop_app
 from returnhub_kaufland.emulator import KauflandState, emulator_settings
@@ -34,72 +30,29 @@ from returnhub_kaufland.emulator import create_app as create_kaufland_app
 from sqlalchemy import select
 
 from hub.app import create_app as create_hub_app
-from hub.config import Config
 from hub.db import ReturnRow
-from hub.db.migrate import upgrade
-from hub.runtime import Hub
 from hub.sync import queueing
 from hub.sync.pipeline import Job
 from hub.testing.connections import create_connection
-from hub.testing.emulator import EmulatorServer
+from hub.testing.latency import LatencyHub, percentile, report, since, wait_until
 
 
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
-def wait_until(check, timeout: float, what: str, step: float = 0.05) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(step)
-
-
-class Bench:
+class Bench(LatencyHub):
     """The hub, its web app, a worker (and later a scheduler), the Kaufland emulator and the fake shop."""
 
     def __init__(self, args, folder: str):
-        redis_url = os.environ.get("RETURNHUB_BENCH_REDIS_URL")
-        if not redis_url:
-            from hub.embedded import start_embedded_redis
-            redis_url = start_embedded_redis(os.path.join(folder, "redis"))
-        self.config = Config(
-            instance_path=folder, database_url=args.database_url or f"sqlite:///{folder}/latency.db",
-            redis_url=redis_url, secret_key=secrets.token_urlsafe(32), plugins=["kaufland", "fakeshop"],
-            allow_local_hosts=["127.0.0.1"], poll_interval=args.poll_interval, decision_interval=3600,
-            reconcile_interval=60, queue_name=f"latency-{secrets.token_hex(3)}", secure_cookies=False)
-        upgrade(self.config.database_url)
-        self.hub = Hub(self.config).activate()
+        super().__init__(folder, plugins=["kaufland", "fakeshop"], database_url=args.database_url,
+                         poll_interval=args.poll_interval, decision_interval=3600)
         self.state = KauflandState()
-        self.kaufland = EmulatorServer(create_kaufland_app(state=self.state)).start()
-        self.shop = EmulatorServer(create_shop_app(auto_orders=True)).start()
-        self.web = EmulatorServer(create_hub_app(hub=self.hub)).start()
-        self.procs: list[subprocess.Popen] = []
+        self.kaufland = self.serve(create_kaufland_app(state=self.state))
+        self.shop = self.serve(create_shop_app(auto_orders=True))
+        self.web = self.serve(create_hub_app(hub=self.hub))
         self.cid = create_connection(
             self.hub, marketplace="kaufland", shop="fakeshop", name="Kaufland → Fake Shop",
             marketplace_settings={**emulator_settings(self.kaufland.url), "storefronts": ["de"],
                                   "public_base_url": self.web.url, "notification_email": "ops@example.com"},
             shop_settings={"base_url": self.shop.url, "token": "shop-secret-token",
                            "webhook_secret": "shop-webhook-secret"})
-
-    def spawn(self, command: str) -> None:
-        env = dict(os.environ, **self.config.to_env())
-        self.procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", command], env=env))
-
-    def close(self) -> None:
-        for proc in self.procs:
-            proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        for server in (self.web, self.shop, self.kaufland):
-            server.stop()
-        self.hub.db.dispose()
 
     def subscribe(self) -> None:
         """The first poll: it subscribes return_new for the connection's storefront."""
@@ -121,17 +74,7 @@ class Bench:
                                  .where(ReturnRow.external_id.in_(ids))).all()
 
         wait_until(lambda: len(rows()) == len(ids), timeout, f"{len(ids)} returns in the hub", step=0.1)
-        out = []
-        for external_id, created_at in rows():
-            if created_at.tzinfo is None:
-                created_at = created_at.replace(tzinfo=UTC)
-            out.append(created_at.timestamp() - started[external_id])
-        return out
-
-
-def report(name: str, values: list[float]) -> None:
-    print(f"{name:<18} n={len(values):<4} p50={percentile(values, 50):8.3f} s  "
-          f"p95={percentile(values, 95):8.3f} s  max={max(values):8.3f} s")
+        return since(rows(), started)
 
 
 def main() -> int:

@@ -10,7 +10,6 @@ Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import secrets
 import threading
@@ -20,7 +19,7 @@ import httpx
 from flask import Flask, g, jsonify, request
 
 from hub import clock
-from hub.testing.emulation import EmulatorApp, hmac_signature
+from hub.testing.emulation import EmulatorApp, hmac_signature, run_in_foreground
 from returnhub_kaufland import emulator_data
 
 CLIENT_KEY = "7bffc16ba2cc5ac1cbf527d6fa39263a"
@@ -339,36 +338,30 @@ def create_app(demo: bool = False, state: KauflandState | None = None) -> Flask:
                         sub[name] = body[name]
             return jsonify({"data": subscription_view(sub)})
 
-    _hooks(app, state)
+    _hooks(emu, state)
     return app
 
 
-def _hooks(app: Flask, state: KauflandState) -> None:
+def _hooks(emu: EmulatorApp, state: KauflandState) -> None:
     """Test hooks: seed, break, move units, read state and notification deliveries, arm notification faults."""
+    app = emu.app
+    emu.seed_hook(state.seed, lambda made: {"returns": [{"id_return": r["id_return"], "units": r["unit_ids"]}
+                                                        for r in made]})
 
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        count = int(body.pop("count", 1))
-        made = state.seed(count, **body)
-        return jsonify(returns=[{"id_return": r["id_return"], "units": r["unit_ids"]} for r in made])
+    def missing_id(ret: dict) -> None:
+        state.returns[-ret["id_return"]] = state.returns.pop(ret["id_return"])
+        ret["id_return"] = None
 
-    @app.post("/_emulator/break")
-    def break_hook():
-        """Add a return the hub must quarantine: ``unknown_status``, ``missing_id`` or ``missing_order_unit``."""
-        kind = (request.get_json(force=True) or {}).get("kind")
-        with state.lock:
-            ret = emulator_data.make_return(state, units=1)
-            if kind == "unknown_status":
-                ret["status"] = "return_teleported"
-            elif kind == "missing_id":
-                state.returns[-ret["id_return"]] = state.returns.pop(ret["id_return"])
-                ret["id_return"] = None
-            elif kind == "missing_order_unit":
-                del state.order_units[state.units[ret["unit_ids"][0]]["id_order_unit"]]
-            else:
-                return jsonify(error=f"unknown kind {kind!r}"), 400
-        return jsonify(id_return=ret["id_return"], units=ret["unit_ids"])
+    def missing_order_unit(ret: dict) -> None:
+        del state.order_units[state.units[ret["unit_ids"][0]]["id_order_unit"]]
+
+    emu.break_hook(lambda: emulator_data.make_return(state, units=1),
+                   {"unknown_status": {("status",): "return_teleported"}, "missing_id": missing_id,
+                    "missing_order_unit": missing_order_unit},
+                   lambda ret: {"id_return": ret["id_return"], "units": ret["unit_ids"]}, lock=state.lock)
+    emu.state_hook(lambda: {"returns": {str(k): v for k, v in state.returns.items()},
+                            "units": {str(k): v for k, v in state.units.items()},
+                            "subscriptions": list(state.subscriptions.values())}, lock=state.lock)
 
     @app.post("/_emulator/units/<int:id_unit>")
     def unit_hook(id_unit: int):
@@ -376,19 +369,13 @@ def _hooks(app: Flask, state: KauflandState) -> None:
             state.units[id_unit]["status"] = (request.get_json(force=True) or {})["status"]
         return jsonify(state.units[id_unit])
 
-    @app.get("/_emulator/state")
-    def state_hook():
-        with state.lock:
-            return jsonify(returns={str(k): v for k, v in state.returns.items()},
-                           units={str(k): v for k, v in state.units.items()},
-                           subscriptions=list(state.subscriptions.values()))
-
     @app.route("/_emulator/notifications", methods=["GET", "POST"])
     def notifications_hook():
         if request.method == "POST":
             state.notify.update(request.get_json(force=True) or {})
         state.wait_deliveries()
         return jsonify(settings=state.notify, deliveries=state.deliveries)
+
 
 
 def demo_orders(app: Flask) -> list[dict]:
@@ -414,11 +401,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_kaufland.emulator --port 8766``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8766)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8766, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """The connection form for a Kaufland seller account: API keys, storefronts, limits, push notifications."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from hub.sdk import settings_fields
+
 PRODUCTION_API = "https://sellerapi.kaufland.com/v2"
 STOREFRONTS = ("de", "cz", "sk", "pl", "at", "fr", "it")
 RATE_LIMIT = 111  # requests per seller per second, across all endpoints (sellerapi.kaufland.com/?page=rate-limits)
@@ -9,38 +11,34 @@ RATE_LIMIT = 111  # requests per seller per second, across all endpoints (seller
 class KauflandSettings(Schema):
     """A Kaufland connection's settings; the two keys are secrets (sealed at rest, never shown back)."""
 
-    client_key = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1),
-        metadata={"secret": True, "label": "Client key",
-                  "help": "Seller portal → Settings → API settings: the 32-character client key."})
-    secret_key = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1),
-        metadata={"secret": True, "label": "Secret key",
-                  "help": "The 64-character secret key shown with the client key; it signs every request."})
+    client_key = settings_fields.secret(
+        "Client key",
+        "Seller portal → Settings → API settings: the 32-character client key.")
+    secret_key = settings_fields.secret(
+        "Secret key",
+        "The 64-character secret key shown with the client key; it signs every request.")
     storefronts = fields.List(
         fields.String(validate=validate.OneOf(STOREFRONTS)), load_default=lambda: ["de"],
         validate=validate.Length(min=1),
         metadata={"label": "Storefronts",
                   "help": "The Kaufland storefronts whose returns are fetched (de, cz, sk, pl, at, fr, it)."})
-    api_base_url = fields.Url(
-        load_default=PRODUCTION_API, require_tld=False,
-        metadata={"label": "API base URL",
-                  "help": "https://sellerapi.kaufland.com/v2; the playground or an emulator for tests."})
+    api_base_url = settings_fields.base_url(
+        "API base URL",
+        "https://sellerapi.kaufland.com/v2; the playground or an emulator for tests.",
+        default=PRODUCTION_API)
     user_agent = fields.String(
         load_default="Returnhub", validate=validate.Length(min=1, max=100),
         metadata={"label": "User-Agent", "help": "Kaufland asks every request to name the calling solution."})
-    requests_per_second = fields.Integer(
-        load_default=RATE_LIMIT, validate=validate.Range(min=1, max=RATE_LIMIT),
-        metadata={"label": "Requests per second",
-                  "help": "Kaufland allows 111 requests per seller per second across all endpoints; lower it "
-                          "when other tools use the same keys."})
+    requests_per_second = settings_fields.number(
+        "Requests per second",
+        "Kaufland allows 111 requests per seller per second across all endpoints; lower it "
+        "when other tools use the same keys.",
+        default=RATE_LIMIT, low=1, high=RATE_LIMIT)
     import_fbk = fields.Boolean(
         load_default=False,
         metadata={"label": "Import returns fulfilled by Kaufland",
                   "help": "FBK returns are handled by Kaufland: imported as accepted, never sent back."})
-    days_back = fields.Integer(
-        load_default=30, validate=validate.Range(min=1, max=365),
-        metadata={"label": "First fetch reaches back (days)"})
+    days_back = settings_fields.number("First fetch reaches back (days)", default=30, low=1, high=365)
     reject_message = fields.String(
         load_default="The returned item does not meet the return conditions.",
         validate=validate.Length(min=1, max=1000),

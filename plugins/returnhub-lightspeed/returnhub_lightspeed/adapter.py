@@ -6,11 +6,10 @@ import hashlib
 import json
 from datetime import datetime
 
-from marshmallow import EXCLUDE, ValidationError
-
-from hub.adapters import Shop, WebhookResult
+from hub.adapters import ClientShop, WebhookResult, load_settings
 from hub.errors import InvalidPayload, OrderNotFound, PermanentError
 from hub.model import Return, ReturnDecisions
+from hub.sdk import order_ids
 from returnhub_lightspeed import decisions, lookup, notes, webhooks
 from returnhub_lightspeed.client import LightspeedClient
 from returnhub_lightspeed.settings import LightspeedSettings, parse_decisions
@@ -18,39 +17,19 @@ from returnhub_lightspeed.settings import LightspeedSettings, parse_decisions
 WEBHOOK_TOPICS = ("orders/updated", "returns/*")
 
 
-def split_id(shop_return_id: str) -> tuple[str, str]:
-    """``"<order id>/<reference>"`` → (order id, reference)."""
-    order_id, _, reference = shop_return_id.partition("/")
-    return order_id, reference
-
-
-class LightspeedShop(Shop):
+class LightspeedShop(ClientShop):
     """A Lightspeed eCom (C-Series) shop reached through its REST API with an API key and secret."""
 
     slug = "lightspeed"
     title = "Lightspeed eCom (C-Series)"
     settings_schema = LightspeedSettings
+    client_class = LightspeedClient
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        try:
-            self.settings = LightspeedSettings().load(ctx.settings, unknown=EXCLUDE)
-        except ValidationError as exc:
-            raise PermanentError(f"Lightspeed settings are invalid: {sorted(exc.messages)}") from exc
+        self.settings = load_settings(self, "Lightspeed", names_only=True)
         self.status_map = parse_decisions(self.settings["status_decisions"])
         self.return_map = parse_decisions(self.settings["return_status_decisions"])
-        self._client: LightspeedClient | None = None
-
-    @property
-    def client(self) -> LightspeedClient:
-        if self._client is None:
-            self._client = LightspeedClient(self.ctx, self.settings)
-        return self._client
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
 
     def check(self) -> None:
         """Reads the shop (key, secret, cluster, language) and checks mapped custom statuses exist."""
@@ -78,7 +57,7 @@ class LightspeedShop(Shop):
         order_id = ret.shop_order_id or self.find_order(ret)
         if not order_id:
             raise OrderNotFound(f"no Lightspeed order for marketplace order {ret.marketplace_order_id}")
-        shop_return_id = f"{order_id}/{ret.reference}"
+        shop_return_id = order_ids.join_id(order_id, ret.reference)
         order = self.client.get(f"/orders/{order_id}")["order"]
         field = self.settings["note_field"]
         if notes.has(order.get(field), ret.reference):
@@ -91,10 +70,7 @@ class LightspeedShop(Shop):
 
     def fetch_decisions(self, open_returns: list[Return], since: datetime | None) -> list[ReturnDecisions]:
         """Reads each open return's order (and its return records when return statuses are mapped)."""
-        by_order: dict[str, list[Return]] = {}
-        for ret in open_returns:
-            if ret.shop_return_id:
-                by_order.setdefault(split_id(ret.shop_return_id)[0], []).append(ret)
+        by_order = order_ids.by_order(open_returns)
         out = []
         for order_id in sorted(by_order):
             body = self.client.get_or_none(f"/orders/{order_id}")
@@ -140,7 +116,7 @@ class LightspeedShop(Shop):
             order = embedded.get("resource", {}).get("embedded") if isinstance(embedded, dict) else None
         ids = []
         if order and order.get("id") is not None:
-            ids = [f"{order['id']}/{ref}" for ref in notes.references(order.get(self.settings["note_field"]))]
+            ids = [order_ids.join_id(order["id"], ref) for ref in notes.references(order.get(self.settings["note_field"]))]
         delivery = h.get("x-webhook-id") or hashlib.sha256(body).hexdigest()
         return WebhookResult(delivery_id=delivery, shop_return_ids=ids,
                              topic=f"{group}/{action}" if group else None)

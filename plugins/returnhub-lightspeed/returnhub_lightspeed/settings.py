@@ -7,6 +7,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from hub.model import Decision
+from hub.sdk import settings_fields
 
 CLUSTERS = {"eu1": "https://api.webshopapp.com", "us1": "https://api.shoplightspeed.com"}
 LANGUAGES = ["nl", "en", "de", "fr", "es", "it", "da", "sv", "no", "pl", "pt", "tr", "el", "us"]
@@ -31,43 +32,38 @@ def parse_decisions(text: str | None) -> dict[str, Decision]:
 class LightspeedSettings(Schema):
     """What one connection to a Lightspeed eCom shop needs (the API secret is secret)."""
 
-    cluster = fields.String(
-        load_default="eu1", validate=validate.OneOf(sorted(CLUSTERS)),
-        metadata={"label": "Cluster", "help": "eu1 (api.webshopapp.com) or us1 (api.shoplightspeed.com)."})
+    cluster = settings_fields.choice(
+        "Cluster",
+        "eu1 (api.webshopapp.com) or us1 (api.shoplightspeed.com).",
+        default="eu1", choices=sorted(CLUSTERS))
     api_url = fields.Url(
         load_default=None, allow_none=True, require_tld=False,
         metadata={"label": "API address (override)", "help": "Empty: the cluster's address."})
-    language = fields.String(
-        load_default="nl", validate=validate.OneOf(LANGUAGES),
-        metadata={"label": "Shop language", "help": "A language the shop has; the API's URLs start with it."})
-    api_key = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1),
-        metadata={"secret": True, "label": "API key",
-                  "help": "Back office › Settings › Developers (or issued by Lightspeed)."})
-    api_secret = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1),
-        metadata={"secret": True, "label": "API secret", "help": "Also the key that signs webhooks."})
+    language = settings_fields.choice(
+        "Shop language",
+        "A language the shop has; the API's URLs start with it.",
+        default="nl", choices=LANGUAGES)
+    api_key = settings_fields.secret("API key", "Back office › Settings › Developers (or issued by Lightspeed).")
+    api_secret = settings_fields.secret("API secret", "Also the key that signs webhooks.")
     webhook_secret = fields.String(
         load_default=None, allow_none=True, load_only=True,
         metadata={"secret": True, "label": "Webhook secret (apps only)",
                   "help": "Empty: webhooks are verified with the API secret; a Lightspeed app's webhooks are "
                           "signed with the app secret instead."})
-    order_lookup = fields.String(
-        load_default="memo", validate=validate.OneOf(LOOKUPS),
-        metadata={"label": "Marketplace order number is kept in",
-                  "help": "Order field the channel tool writes it to: memo, comment (contains) or number (equal)."})
+    order_lookup = settings_fields.choice(
+        "Marketplace order number is kept in",
+        "Order field the channel tool writes it to: memo, comment (contains) or number (equal).",
+        default="memo", choices=LOOKUPS)
     order_lookup_template = fields.String(
         load_default="{marketplace_order_id}", validate=validate.Regexp(r".*\{marketplace_order_id\}.*"),
         metadata={"label": "Lookup value", "help": "The value searched for, e.g. 'bol {marketplace_order_id}'."})
-    lookup_days = fields.Integer(load_default=60, validate=validate.Range(min=1, max=730),
-                                 metadata={"label": "Search orders of the last (days)"})
-    lookup_max_pages = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200),
-                                      metadata={"label": "Most order pages searched"})
-    page_size = fields.Integer(load_default=250, validate=validate.Range(min=1, max=250),
-                               metadata={"label": "Orders per page", "help": "At most 250."})
-    note_field = fields.String(
-        load_default="memo", validate=validate.OneOf(["memo"]),
-        metadata={"label": "Order field the return is written to", "help": "The order's internal memo."})
+    lookup_days = settings_fields.number("Search orders of the last (days)", default=60, low=1, high=730)
+    lookup_max_pages = settings_fields.number("Most order pages searched", default=20, low=1, high=200)
+    page_size = settings_fields.number("Orders per page", "At most 250.", default=250, low=1, high=250)
+    note_field = settings_fields.choice(
+        "Order field the return is written to",
+        "The order's internal memo.",
+        default="memo", choices=["memo"])
     requested_status = fields.Integer(
         load_default=None, allow_none=True,
         metadata={"label": "Custom status for 'return requested'",

@@ -1,9 +1,10 @@
 """Lightspeed eCom certifies with the Returnhub conformance kit (hub.testing) at silver (no public API
 description exists, so the traffic check against one is skipped)."""
-from returnhub_lightspeed.adapter import LightspeedShop, split_id
+from returnhub_lightspeed.adapter import LightspeedShop
 from returnhub_lightspeed.emulator import DEFAULT_MAPPING
 
 from hub.model import Decision
+from hub.sdk.order_ids import split_id
 from hub.testing import ShopSuite
 
 # The emulator's custom status for each decision (the merchant's convention in its default settings).

@@ -11,9 +11,9 @@ import secrets
 import pytest
 from returnhub_fakemarket.emulator import create_app as create_market_app
 from returnhub_fakemarket.emulator import sample_return
-from returnhub_lightspeed.adapter import split_id
 from returnhub_lightspeed.emulator import RETURN_MAPPING, emulator_settings, seed_orders
 
+from hub.sdk.order_ids import split_id
 from hub.testing.connections import create_connection
 from hub.testing.flow import find_return, settle, states, timeline
 

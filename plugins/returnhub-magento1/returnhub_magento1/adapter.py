@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from marshmallow import EXCLUDE, ValidationError
-
-from hub.adapters import Shop
+from hub.adapters import Shop, load_settings
 from hub.errors import OrderNotFound, PermanentError
 from hub.model import Return, ReturnDecisions
 from returnhub_magento1 import convention
@@ -23,10 +21,7 @@ class Magento1Shop(Shop):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        try:
-            settings = Magento1Settings().load(ctx.settings, unknown=EXCLUDE)
-        except ValidationError as exc:
-            raise PermanentError(f"Magento 1 settings are invalid: {exc.messages}") from exc
+        settings = load_settings(self, "Magento 1")
         settings["status_map"] = parse_map(settings["status_decisions"])
         self.settings = settings
         self._soap: MagentoSoap | None = None

@@ -1,29 +1,16 @@
 """The connection form for a Magento 1 / OpenMage store: SOAP API user and key, order lookup, decision conventions."""
 from __future__ import annotations
 
-import re
+from marshmallow import Schema, fields, validate
 
-from marshmallow import Schema, ValidationError, fields, validate
-
-from hub.model import Decision
+from hub.sdk import settings_fields
 
 LOOKUPS = ["increment_id", "attribute"]
 
 
 def parse_map(text: str | None) -> dict[str, str]:
     """``"return_rejected=rejected, return_ok=accepted"`` as ``{"return_rejected": "rejected", ...}``."""
-    out = {}
-    for part in re.split(r"[,;\n]", text or ""):
-        if not part.strip():
-            continue
-        key, sep, value = part.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise ValidationError(f"'{part.strip()}' is not 'status=decision'")
-        decision = value.strip().lower()
-        if decision not in Decision._value2member_map_:
-            raise ValidationError(f"'{decision}' is not a decision ({', '.join(d.value for d in Decision)})")
-        out[key.strip().lower()] = decision
-    return out
+    return settings_fields.decision_map(text, "status=decision")
 
 
 class Magento1Settings(Schema):
@@ -31,19 +18,16 @@ class Magento1Settings(Schema):
         required=True, require_tld=False,
         metadata={"label": "Store URL", "help": "The store's base URL, e.g. https://shop.example.com (SOAP v2 is "
                                                 "served under /index.php/api/v2_soap/)."})
-    api_user = fields.String(
-        required=True, validate=validate.Length(min=1),
-        metadata={"label": "API user name", "help": "System › Web Services › SOAP/XML-RPC - Users: the user name."})
-    api_key = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1),
-        metadata={"secret": True, "label": "API key",
-                  "help": "That user's API key; its role needs Sales › Orders (info, comment) and credit memos "
-                          "(info)."})
-    order_lookup = fields.String(
-        load_default="increment_id", validate=validate.OneOf(LOOKUPS),
-        metadata={"label": "Find the order by",
-                  "help": "increment_id: the order number; attribute: an order field such as ext_order_id "
-                          "(salesOrderList filter)."})
+    api_user = settings_fields.credential(
+        "API user name",
+        "System › Web Services › SOAP/XML-RPC - Users: the user name.")
+    api_key = settings_fields.secret(
+        "API key",
+        "That user's API key; its role needs Sales › Orders (info, comment) and credit memos (info).")
+    order_lookup = settings_fields.choice(
+        "Find the order by",
+        "increment_id: the order number; attribute: an order field such as ext_order_id (salesOrderList filter).",
+        default="increment_id", choices=LOOKUPS)
     order_lookup_template = fields.String(
         load_default="{marketplace_order_id}", validate=validate.Regexp(r".*\{marketplace_order_id\}.*"),
         metadata={"label": "Lookup value", "help": "The value looked for, e.g. 'bol-{marketplace_order_id}'."})

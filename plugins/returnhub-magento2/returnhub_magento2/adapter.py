@@ -4,45 +4,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from marshmallow import EXCLUDE, ValidationError
-
-from hub.adapters import Shop
-from hub.errors import OrderNotFound, PermanentError
+from hub.adapters import ClientShop, load_settings
+from hub.errors import OrderNotFound
 from hub.model import Return, ReturnDecisions
 from returnhub_magento2 import convention, lookup, rma
 from returnhub_magento2.client import MagentoClient, NoRoute, criteria
 from returnhub_magento2.settings import Magento2Settings, parse_map
 
 
-class Magento2Shop(Shop):
+class Magento2Shop(ClientShop):
     """One Magento 2 store view, over its REST API with an integration's credentials."""
 
     slug = "magento2"
     title = "Magento 2 / Adobe Commerce"
     settings_schema = Magento2Settings
+    client_class = MagentoClient
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        try:
-            settings = Magento2Settings().load(ctx.settings, unknown=EXCLUDE)
-        except ValidationError as exc:
-            raise PermanentError(f"Magento 2 settings are invalid: {exc.messages}") from exc
+        settings = load_settings(self, "Magento 2")
         settings["resolution_map"] = parse_map(settings["resolution_decisions"])
         settings["status_map"] = parse_map(settings["status_decisions"])
         self.settings = settings
-        self._client: MagentoClient | None = None
         self._found: dict[str, dict] = {}  # orders find_order read, for the create_return that follows
-
-    @property
-    def client(self) -> MagentoClient:
-        if self._client is None:
-            self._client = MagentoClient(self.ctx, self.settings)
-        return self._client
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
 
     def check(self) -> None:
         """One order read (the integration needs Magento_Sales::actions_view), then the edition."""

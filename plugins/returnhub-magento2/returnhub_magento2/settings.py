@@ -1,11 +1,9 @@
 """The connection form for a Magento 2 store: credentials, edition, order lookup and the decision conventions."""
 from __future__ import annotations
 
-import re
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from hub.model import Decision
+from hub.sdk import settings_fields
 
 LOOKUPS = ["increment_id", "attribute", "extension_attribute", "comment"]
 EDITIONS = ["auto", "commerce", "open_source"]
@@ -14,18 +12,7 @@ DEFAULT_RESOLUTIONS = "Refund=accepted, Store Credit=accepted, Exchange=exchange
 
 def parse_map(text: str | None) -> dict[str, str]:
     """``"Refund=accepted, Exchange=exchanged"`` as ``{"refund": "accepted", ...}`` (keys lower-cased)."""
-    out = {}
-    for part in re.split(r"[,;\n]", text or ""):
-        if not part.strip():
-            continue
-        key, sep, value = part.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise ValidationError(f"'{part.strip()}' is not 'name=decision'")
-        decision = value.strip().lower()
-        if decision not in Decision._value2member_map_:
-            raise ValidationError(f"'{decision}' is not a decision ({', '.join(d.value for d in Decision)})")
-        out[key.strip().lower()] = decision
-    return out
+    return settings_fields.decision_map(text, "name=decision")
 
 
 def _map_field(default: str, label: str, help_text: str):
@@ -41,12 +28,12 @@ class Magento2Settings(Schema):
     store_code = fields.String(
         load_default="default", validate=validate.Regexp(r"^[a-z0-9_]+$"),
         metadata={"label": "Store view code", "help": "The store view whose REST endpoint is used ('default')."})
-    auth_method = fields.String(
-        load_default="bearer", validate=validate.OneOf(["bearer", "oauth1"]),
-        metadata={"label": "Authentication",
-                  "help": "'bearer': the integration's access token as a bearer token (needs "
-                          "oauth/consumer/enable_integration_as_bearer = 1); 'oauth1': OAuth 1.0a-signed "
-                          "requests (HMAC-SHA256) with all four integration credentials."})
+    auth_method = settings_fields.choice(
+        "Authentication",
+        "'bearer': the integration's access token as a bearer token (needs "
+        "oauth/consumer/enable_integration_as_bearer = 1); 'oauth1': OAuth 1.0a-signed "
+        "requests (HMAC-SHA256) with all four integration credentials.",
+        default="bearer", choices=["bearer", "oauth1"])
     access_token = fields.String(
         required=True, load_only=True,
         metadata={"secret": True, "label": "Integration access token",
@@ -60,18 +47,17 @@ class Magento2Settings(Schema):
     access_token_secret = fields.String(
         load_default=None, allow_none=True, load_only=True,
         metadata={"secret": True, "label": "Access token secret", "help": "Only for OAuth 1.0a signing."})
-    edition = fields.String(
-        load_default="auto", validate=validate.OneOf(EDITIONS),
-        metadata={"label": "Edition",
-                  "help": "'auto' detects whether the store has Adobe Commerce returns (RMA) by asking "
-                          "/V1/returns; 'commerce' creates RMAs; 'open_source' uses the order comment "
-                          "convention."})
-    order_lookup = fields.String(
-        load_default="increment_id", validate=validate.OneOf(LOOKUPS),
-        metadata={"label": "Find the order by",
-                  "help": "increment_id: the order number; attribute: an order field such as ext_order_id "
-                          "(searched by the store); extension_attribute: an extension attribute of recent "
-                          "orders; comment: a status-history comment of recent orders."})
+    edition = settings_fields.choice(
+        "Edition",
+        "'auto' detects whether the store has Adobe Commerce returns (RMA) by asking "
+        "/V1/returns; 'commerce' creates RMAs; 'open_source' uses the order comment convention.",
+        default="auto", choices=EDITIONS)
+    order_lookup = settings_fields.choice(
+        "Find the order by",
+        "increment_id: the order number; attribute: an order field such as ext_order_id "
+        "(searched by the store); extension_attribute: an extension attribute of recent "
+        "orders; comment: a status-history comment of recent orders.",
+        default="increment_id", choices=LOOKUPS)
     order_lookup_template = fields.String(
         load_default="{marketplace_order_id}", validate=validate.Regexp(r".*\{marketplace_order_id\}.*"),
         metadata={"label": "Lookup value", "help": "The value looked for, e.g. 'bol-{marketplace_order_id}'."})
@@ -84,17 +70,18 @@ class Magento2Settings(Schema):
         metadata={"label": "EAN product attribute",
                   "help": "The product attribute holding the EAN/GTIN: lines that come without a SKU (bol) "
                           "are matched to order items through the product with that EAN."})
-    lookup_days = fields.Integer(
-        load_default=60, validate=validate.Range(min=1, max=365),
-        metadata={"label": "Scan window (days)",
-                  "help": "extension_attribute/comment lookups read orders created this many days before "
-                          "the return."})
-    page_size = fields.Integer(
-        load_default=50, validate=validate.Range(min=1, max=300),
-        metadata={"label": "Page size", "help": "searchCriteria[pageSize] of list calls."})
-    max_pages = fields.Integer(
-        load_default=20, validate=validate.Range(min=1, max=200),
-        metadata={"label": "Most pages per scan", "help": "Caps an order scan (pages of Page size)."})
+    lookup_days = settings_fields.number(
+        "Scan window (days)",
+        "extension_attribute/comment lookups read orders created this many days before the return.",
+        default=60, low=1, high=365)
+    page_size = settings_fields.number(
+        "Page size",
+        "searchCriteria[pageSize] of list calls.",
+        default=50, low=1, high=300)
+    max_pages = settings_fields.number(
+        "Most pages per scan",
+        "Caps an order scan (pages of Page size).",
+        default=20, low=1, high=200)
     rma_resolution = fields.String(
         load_default="Refund",
         metadata={"label": "RMA resolution asked for", "help": "Label of the 'resolution' option set on new RMA items."})

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from marshmallow import EXCLUDE, ValidationError
-
 from hub import clock
-from hub.adapters import Shop
+from hub.adapters import ClientShop, load_settings
 from hub.errors import OrderNotFound, PermanentError
 from hub.model import Return, ReturnDecisions
+from hub.sdk import order_ids
 from returnhub_mijnwebwinkel import decisions, lookup, notes
 from returnhub_mijnwebwinkel.client import ConnectClient
 from returnhub_mijnwebwinkel.settings import MijnwebwinkelSettings, parse_status_decisions
@@ -18,39 +17,19 @@ STATUS_TTL = 300.0
 CHANGE_MARGIN = timedelta(days=1)  # the API's status-change times are store-local without zone: read a day more
 
 
-def split_id(shop_return_id: str) -> tuple[str, str]:
-    """``"<order number>/<reference>"`` → (order number, reference)."""
-    number, _, reference = shop_return_id.partition("/")
-    return number, reference
-
-
-class MijnwebwinkelShop(Shop):
+class MijnwebwinkelShop(ClientShop):
     """A Mijnwebwinkel store reached through the MyOnlineStore Connect API."""
 
     slug = "mijnwebwinkel"
     title = "Mijnwebwinkel"
     settings_schema = MijnwebwinkelSettings
+    client_class = ConnectClient
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        try:
-            self.settings = MijnwebwinkelSettings().load(ctx.settings, unknown=EXCLUDE)
-        except ValidationError as exc:
-            raise PermanentError(f"Mijnwebwinkel settings are invalid: {sorted(exc.messages)}") from exc
+        self.settings = load_settings(self, "Mijnwebwinkel", names_only=True)
         self.mapping = parse_status_decisions(self.settings["status_decisions"])
-        self._client: ConnectClient | None = None
         self._statuses: list[dict] | None = None
-
-    @property
-    def client(self) -> ConnectClient:
-        if self._client is None:
-            self._client = ConnectClient(self.ctx, self.settings)
-        return self._client
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
 
     def check(self) -> None:
         """Reads the store (both tokens) and its order statuses, and checks the status settings against them."""
@@ -98,7 +77,7 @@ class MijnwebwinkelShop(Shop):
         number = ret.shop_order_id or self.find_order(ret)
         if not number:
             raise OrderNotFound(f"no Mijnwebwinkel order for marketplace order {ret.marketplace_order_id}")
-        shop_return_id = f"{number}/{ret.reference}"
+        shop_return_id = order_ids.join_id(number, ret.reference)
         order = self.client.get(f"/orders/{number}")
         comment = (order.get("comments") or {}).get("internal")
         if notes.has(comment, ret.reference):
@@ -118,10 +97,7 @@ class MijnwebwinkelShop(Shop):
         """Reads the orders of the open returns: all of them on the first poll, later only those whose
         status changed or that got a credit order since ``since`` (two paged listings)."""
         descriptions = self._checked_statuses()
-        by_order: dict[str, list[Return]] = {}
-        for ret in open_returns:
-            if ret.shop_return_id:
-                by_order.setdefault(split_id(ret.shop_return_id)[0], []).append(ret)
+        by_order = order_ids.by_order(open_returns)
         if not by_order:
             return []
         orders = self._changed(set(by_order), since) if since is not None else {}

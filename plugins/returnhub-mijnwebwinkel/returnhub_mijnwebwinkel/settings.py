@@ -7,6 +7,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from hub.model import Decision
+from hub.sdk import settings_fields
 
 API_URL = "https://api.myonlinestore.com"
 LOOKUPS = ["internal_comment", "customer_comment", "reference", "number"]
@@ -33,12 +34,14 @@ def parse_status_decisions(text: str | None) -> dict[int, Decision]:
 class MijnwebwinkelSettings(Schema):
     """What one connection to a Mijnwebwinkel store needs (both tokens are secret)."""
 
-    api_url = fields.Url(
-        load_default=API_URL, require_tld=False,
-        metadata={"label": "API address", "help": "https://api.myonlinestore.com (the one EMEA environment)."})
-    api_version = fields.String(
-        load_default="1", validate=validate.OneOf(["1", "2-beta"]),
-        metadata={"label": "API version", "help": "'1' (stable) or '2-beta'."})
+    api_url = settings_fields.base_url(
+        "API address",
+        "https://api.myonlinestore.com (the one EMEA environment).",
+        default=API_URL)
+    api_version = settings_fields.choice(
+        "API version",
+        "'1' (stable) or '2-beta'.",
+        default="1", choices=["1", "2-beta"])
     language = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES),
         metadata={"label": "Language", "help": "Language of status descriptions (default: the store's, nl_NL)."})
@@ -50,25 +53,26 @@ class MijnwebwinkelSettings(Schema):
         required=True, load_only=True,
         metadata={"secret": True, "label": "Store API token",
                   "help": "Made by the merchant in the shop backend: Settings › API › Add token (PREMIUM package)."})
-    order_lookup = fields.String(
-        load_default="internal_comment", validate=validate.OneOf(LOOKUPS),
-        metadata={"label": "Marketplace order number is kept in",
-                  "help": "Where the channel tool puts the marketplace order number on the Mijnwebwinkel order: "
-                          "the internal comment, the customer comment, the reference (B2B orders), or it is the "
-                          "order number itself."})
+    order_lookup = settings_fields.choice(
+        "Marketplace order number is kept in",
+        "Where the channel tool puts the marketplace order number on the Mijnwebwinkel order: "
+        "the internal comment, the customer comment, the reference (B2B orders), or it is the order number itself.",
+        default="internal_comment", choices=LOOKUPS)
     order_lookup_template = fields.String(
         load_default="{marketplace_order_id}", validate=validate.Regexp(r".*\{marketplace_order_id\}.*"),
         metadata={"label": "Lookup value", "help": "The value searched for, e.g. 'bol {marketplace_order_id}'."})
-    lookup_days = fields.Integer(
-        load_default=60, validate=validate.Range(min=1, max=730),
-        metadata={"label": "Search orders of the last (days)",
-                  "help": "Orders placed this many days before the return was requested are searched."})
-    lookup_max_pages = fields.Integer(
-        load_default=20, validate=validate.Range(min=1, max=200),
-        metadata={"label": "Most order pages searched", "help": "Pages of 100 orders read per lookup."})
-    page_size = fields.Integer(
-        load_default=100, validate=validate.Range(min=1, max=100),
-        metadata={"label": "Orders per page", "help": "At most 100 (the API's maximum)."})
+    lookup_days = settings_fields.number(
+        "Search orders of the last (days)",
+        "Orders placed this many days before the return was requested are searched.",
+        default=60, low=1, high=730)
+    lookup_max_pages = settings_fields.number(
+        "Most order pages searched",
+        "Pages of 100 orders read per lookup.",
+        default=20, low=1, high=200)
+    page_size = settings_fields.number(
+        "Orders per page",
+        "At most 100 (the API's maximum).",
+        default=100, low=1, high=100)
     requested_status = fields.Integer(
         load_default=None, allow_none=True,
         metadata={"label": "Status for 'return requested'",
@@ -80,15 +84,15 @@ class MijnwebwinkelSettings(Schema):
                   "help": "status id=decision, comma separated, e.g. '21=accepted, 22=rejected, 23=exchanged'. "
                           "Decisions: accepted, rejected, exchanged, cancelled, repaired, kept. The connection "
                           "check lists the store's statuses when one is unknown."})
-    changed_since_format = fields.String(
-        load_default="description", validate=validate.OneOf(["description", "rfc3339"]),
-        metadata={"label": "Format of status_changed_start_date",
-                  "help": "'description': yyyy-mm-dd hh:mm:ss in UTC (what the parameter's description says); "
-                          "'rfc3339': 2026-11-01T10:00:00+00:00 (what its schema format says)."})
-    credit_order_decision = fields.String(
-        load_default="accepted", validate=validate.OneOf(["accepted", "kept", "ignore"]),
-        metadata={"label": "A credit order made after the return means",
-                  "help": "'accepted', 'kept' (refund, the customer keeps the item) or 'ignore'."})
+    changed_since_format = settings_fields.choice(
+        "Format of status_changed_start_date",
+        "'description': yyyy-mm-dd hh:mm:ss in UTC (what the parameter's description says); "
+        "'rfc3339': 2026-11-01T10:00:00+00:00 (what its schema format says).",
+        default="description", choices=["description", "rfc3339"])
+    credit_order_decision = settings_fields.choice(
+        "A credit order made after the return means",
+        "'accepted', 'kept' (refund, the customer keeps the item) or 'ignore'.",
+        default="accepted", choices=["accepted", "kept", "ignore"])
 
     @validates_schema
     def mapping(self, data, **kwargs):

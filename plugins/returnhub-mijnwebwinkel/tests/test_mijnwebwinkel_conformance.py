@@ -1,9 +1,10 @@
 """Mijnwebwinkel certifies with the Returnhub conformance kit (hub.testing) at silver, its traffic held to the
 official OpenAPI description (RETURNHUB_SPECS_DIR)."""
-from returnhub_mijnwebwinkel.adapter import MijnwebwinkelShop, split_id
+from returnhub_mijnwebwinkel.adapter import MijnwebwinkelShop
 from returnhub_mijnwebwinkel.emulator import DEFAULT_MAPPING
 
 from hub.model import Decision
+from hub.sdk.order_ids import split_id
 from hub.testing import ShopSuite
 
 # The emulator's order status for each decision (the merchant's convention in its default settings).

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from returnhub_fakemarket.emulator import create_app as create_market_app
 from returnhub_fakemarket.emulator import sample_return
-from returnhub_mijnwebwinkel.adapter import split_id
 from returnhub_mijnwebwinkel.emulator import emulator_settings, seed_orders
 
+from hub.sdk.order_ids import split_id
 from hub.testing.connections import create_connection
 from hub.testing.flow import find_return, settle, states, timeline
 

@@ -11,7 +11,6 @@ Miravia sends them: HTTP 200 with ``{type, code, message, request_id}``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import secrets
@@ -23,7 +22,7 @@ from flask import Flask, g, jsonify, redirect, request
 
 from hub import clock
 from hub.sdk.signing import lazada_signature
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import DROP, EmulatorApp, run_in_foreground
 from returnhub_miravia import mapping
 from returnhub_miravia.reasons import REASONS
 
@@ -144,7 +143,7 @@ def create_app(demo: bool = False, state: MiraviaState | None = None) -> Flask:
 
     _token_routes(app, state)
     _reverse_routes(app, state)
-    _hooks(app, state)
+    _hooks(emu, state)
     return app
 
 
@@ -293,36 +292,17 @@ def _check_reject(params: dict, found) -> str | None:
     return None
 
 
-def _hooks(app: Flask, state: MiraviaState) -> None:
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        made = state.seed(int(body.pop("count", 1)), **body)
-        return jsonify(reverse_orders=[r["reverse_order_id"] for r in made])
+def _hooks(emu: EmulatorApp, state: MiraviaState) -> None:
+    """Test hooks: seed, break (``unknown_status``, ``unknown_type``, ``no_lines``, ``no_id``), expire tokens."""
+    emu.seed_hook(state.seed, lambda made: {"reverse_orders": [r["reverse_order_id"] for r in made]})
+    emu.break_hook(lambda: state.seed(1)[0], {
+        "unknown_status": {("reverse_order_lines", 0, "reverse_status"): "TELEPORTED"},
+        "unknown_type": {("request_type",): "SWAP_MEET"},
+        "no_lines": {("reverse_order_lines",): []},
+        "no_id": {("reverse_order_id",): DROP},
+    }, lambda ret: {"ok": True}, lock=state.lock)
+    emu.expire_tokens_hook(state.expire_access_tokens, path="expire_tokens")
 
-    @app.post("/_emulator/break")
-    def break_hook():
-        """Add a reverse order the hub must quarantine: ``unknown_status``, ``unknown_type``, ``no_lines``,
-        ``no_id``."""
-        kind = (request.get_json(force=True) or {}).get("kind")
-        with state.lock:
-            ret = state.seed(1)[0]
-            if kind == "unknown_status":
-                ret["reverse_order_lines"][0]["reverse_status"] = "TELEPORTED"
-            elif kind == "unknown_type":
-                ret["request_type"] = "SWAP_MEET"
-            elif kind == "no_lines":
-                ret["reverse_order_lines"] = []
-            elif kind == "no_id":
-                ret.pop("reverse_order_id")
-            else:
-                return jsonify(error=f"unknown kind {kind!r}"), 400
-        return jsonify(ok=True)
-
-    @app.post("/_emulator/expire_tokens")
-    def expire_hook():
-        state.expire_access_tokens()
-        return jsonify(ok=True)
 
 
 def demo_orders(app: Flask) -> list[dict]:
@@ -342,11 +322,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_miravia.emulator --port 8771``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8771)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8771, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

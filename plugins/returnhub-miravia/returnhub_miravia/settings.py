@@ -2,6 +2,8 @@
 'Connect Miravia account' flow), and every value the sources could not confirm, as a setting with a default."""
 from marshmallow import Schema, fields, validate
 
+from hub.sdk import settings_fields
+
 GATEWAY = "https://api.miravia.es/rest"
 AUTHORIZE_URL = "https://auth.miravia.com/apps/oauth/authorize"
 
@@ -9,38 +11,38 @@ AUTHORIZE_URL = "https://auth.miravia.com/apps/oauth/authorize"
 class MiraviaSettings(Schema):
     """A Miravia connection; the app secret and the refresh token are secrets (sealed, never shown back)."""
 
-    app_key = fields.String(required=True, validate=validate.Length(min=1),
-                            metadata={"label": "App key", "help": "Miravia Open Platform → App Console → App Key."})
-    app_secret = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1),
-        metadata={"secret": True, "label": "App secret", "help": "The app secret; it signs every request."})
-    refresh_token = fields.String(
-        load_default=None, allow_none=True, load_only=True,
-        metadata={"secret": True, "pinned": True, "label": "Refresh token",
-                  "help": "Saved by 'Connect Miravia account'; Returnhub renews the access token with it."})
-    api_base_url = fields.Url(load_default=GATEWAY, require_tld=False,
-                              metadata={"label": "Gateway URL", "help": f"{GATEWAY}; an emulator in tests."})
-    authorize_url = fields.Url(load_default=AUTHORIZE_URL, require_tld=False,
-                               metadata={"label": "Authorization URL", "help": "Where the seller authorizes the app."})
+    app_key = settings_fields.credential("App key", "Miravia Open Platform → App Console → App Key.")
+    app_secret = settings_fields.secret("App secret", "The app secret; it signs every request.")
+    refresh_token = settings_fields.saved_secret(
+        "Refresh token",
+        "Saved by 'Connect Miravia account'; Returnhub renews the access token with it.")
+    api_base_url = settings_fields.base_url("Gateway URL", f"{GATEWAY}; an emulator in tests.", default=GATEWAY)
+    authorize_url = settings_fields.base_url(
+        "Authorization URL",
+        "Where the seller authorizes the app.",
+        default=AUTHORIZE_URL)
     reverse_list_path = fields.String(load_default="/reverse/getreverseordersforseller",
                                       metadata={"label": "Reverse-order list API", "help": "UNVERIFIED for Miravia."})
     reasons_path = fields.String(load_default="/order/reverse/reason/list",
                                  metadata={"label": "Reject-reason list API", "help": "UNVERIFIED for Miravia."})
     accept_path = fields.String(load_default="/v2/order/returnRefund/accept", metadata={"label": "Accept API"})
     reject_path = fields.String(load_default="/v2/order/returnRefund/reject", metadata={"label": "Reject API"})
-    refund_amount_unit = fields.String(
-        load_default="cents", validate=validate.OneOf(["cents", "units"]),
-        metadata={"label": "RefundAmount unit", "help": "UNVERIFIED: the list gives cents; cents or currency units."})
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200),
-                               metadata={"label": "Page size", "help": "Reverse orders per page (UNVERIFIED max)."})
-    requests_per_second = fields.Integer(
-        load_default=5, validate=validate.Range(min=1, max=100),
-        metadata={"label": "Requests per second", "help": "UNVERIFIED: set per app category by Miravia."})
-    days_back = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365),
-                               metadata={"label": "First fetch reaches back (days)"})
-    renew_ahead = fields.Integer(
-        load_default=3600, validate=validate.Range(min=60, max=7 * 86400),
-        metadata={"label": "Renew the access token this many seconds before it expires"})
+    refund_amount_unit = settings_fields.choice(
+        "RefundAmount unit",
+        "UNVERIFIED: the list gives cents; cents or currency units.",
+        default="cents", choices=["cents", "units"])
+    page_size = settings_fields.number(
+        "Page size",
+        "Reverse orders per page (UNVERIFIED max).",
+        default=50, low=1, high=200)
+    requests_per_second = settings_fields.number(
+        "Requests per second",
+        "UNVERIFIED: set per app category by Miravia.",
+        default=5, low=1, high=100)
+    days_back = settings_fields.number("First fetch reaches back (days)", default=30, low=1, high=365)
+    renew_ahead = settings_fields.number(
+        "Renew the access token this many seconds before it expires",
+        default=3600, low=60, high=7 * 86400)
     reject_reason_id = fields.String(
         load_default=None, allow_none=True,
         metadata={"label": "Preferred reject reason id",

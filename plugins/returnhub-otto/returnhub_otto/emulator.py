@@ -9,7 +9,6 @@ answer). Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import secrets
 import threading
 from datetime import timedelta
@@ -19,7 +18,7 @@ from flask import Flask, g, jsonify, request
 
 from hub import clock
 from hub.sdk.cursor import iso
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import EmulatorApp, run_in_foreground
 from hub.testing.emulation.auth import OAuth2TokenEndpoint
 from hub.testing.emulation.errors import oauth_error
 from returnhub_otto import emulator_data
@@ -173,7 +172,7 @@ def create_app(demo: bool = False, state: OttoState | None = None) -> Flask:
         response.status_code = 207 if errors else 200
         return response
 
-    _hooks(app, state)
+    _hooks(emu, state)
     return app
 
 
@@ -219,20 +218,12 @@ def _apply(state: OttoState, kind: str, entry: dict) -> dict | None:
     return None
 
 
-def _hooks(app: Flask, state: OttoState) -> None:
+def _hooks(emu: EmulatorApp, state: OttoState) -> None:
     """Test hooks: seed returns, read the state."""
+    emu.seed_hook(state.seed, lambda made: {"orders": [{"salesOrderId": o["salesOrderId"], "items": state.item_ids(o)}
+                                                       for o in made]})
+    emu.state_hook(lambda: {"items": state.items, "decisions": state.decisions}, lock=state.lock)
 
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        count = int(body.pop("count", 1))
-        made = state.seed(count, **body)
-        return jsonify(orders=[{"salesOrderId": o["salesOrderId"], "items": state.item_ids(o)} for o in made])
-
-    @app.get("/_emulator/state")
-    def state_hook():
-        with state.lock:
-            return jsonify(items=state.items, decisions=state.decisions)
 
 
 def demo_orders(app: Flask) -> list[dict]:
@@ -252,11 +243,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_otto.emulator --port 8767``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8767)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8767, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

@@ -20,13 +20,10 @@ embedded one. Database: ``--database-url``, else SQLite in a temporary folder.
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC
 
 import httpx
 from returnhub_fakemarket.emulator import create_app as create_market_app
@@ -36,47 +33,22 @@ from returnhub_shopify.emulator import create_app as create_shopify_app
 from sqlalchemy import func, select
 
 from hub.app import create_app as create_hub_app
-from hub.config import Config
 from hub.connections import settings_for_storage
 from hub.db import Connection, Merchant, ReturnRow
-from hub.db.migrate import upgrade
-from hub.runtime import Hub
 from hub.sync import queueing
 from hub.sync.pipeline import Job
-from hub.testing.emulator import EmulatorServer
+from hub.testing.latency import LatencyHub, percentile, report, since, wait_until
 
 
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
+class Bench(LatencyHub):
+    """The hub, its web app, workers (and later a scheduler), the fake marketplace and the Shopify emulator."""
 
-
-def wait_until(check, timeout: float, what: str, step: float = 0.05) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(step)
-
-
-class Bench:
     def __init__(self, args, folder: str):
-        redis_url = os.environ.get("RETURNHUB_BENCH_REDIS_URL")
-        if not redis_url:
-            from hub.embedded import start_embedded_redis
-            redis_url = start_embedded_redis(os.path.join(folder, "redis"))
-        self.config = Config(
-            instance_path=folder, database_url=args.database_url or f"sqlite:///{folder}/latency.db",
-            redis_url=redis_url, secret_key=secrets.token_urlsafe(32), plugins=["fakemarket", "shopify"],
-            allow_local_hosts=["127.0.0.1"], poll_interval=3600, decision_interval=args.poll_interval,
-            reconcile_interval=60, queue_name=f"latency-{secrets.token_hex(3)}", secure_cookies=False)
-        upgrade(self.config.database_url)
-        self.hub = Hub(self.config).activate()
-        self.market = EmulatorServer(create_market_app()).start()
-        self.shopify = EmulatorServer(create_shopify_app()).start()
-        self.web = EmulatorServer(create_hub_app(hub=self.hub)).start()
-        self.procs: list[subprocess.Popen] = []
+        super().__init__(folder, plugins=["fakemarket", "shopify"], database_url=args.database_url,
+                         poll_interval=3600, decision_interval=args.poll_interval)
+        self.market = self.serve(create_market_app())
+        self.shopify = self.serve(create_shopify_app())
+        self.web = self.serve(create_hub_app(hub=self.hub))
         token = secrets.token_urlsafe(16)
         with self.hub.session() as s:
             merchant = Merchant(name="Latency merchant")
@@ -99,22 +71,6 @@ class Bench:
         resp = httpx.post(f"{self.shopify.url}/_emulator/webhooks", json=body, timeout=10)
         resp.raise_for_status()
         return resp.json()
-
-    def spawn(self, command: str) -> None:
-        env = dict(os.environ, **self.config.to_env())
-        self.procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", command], env=env))
-
-    def close(self) -> None:
-        for proc in self.procs:
-            proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        for server in (self.web, self.shopify, self.market):
-            server.stop()
-        self.hub.db.dispose()
 
     def seed(self, count: int) -> None:
         returns = [sample_return(n) for n in range(1, count + 1)]
@@ -161,17 +117,7 @@ class Bench:
         with self.hub.session() as s:
             rows = s.execute(select(ReturnRow.external_id, ReturnRow.decided_at)
                              .where(ReturnRow.external_id.in_(ids))).all()
-        out = []
-        for external_id, decided_at in rows:
-            if decided_at.tzinfo is None:
-                decided_at = decided_at.replace(tzinfo=UTC)
-            out.append(decided_at.timestamp() - started[external_id])
-        return out
-
-
-def report(name: str, values: list[float]) -> None:
-    print(f"{name:<16} n={len(values):<4} p50={percentile(values, 50):7.3f} s  "
-          f"p95={percentile(values, 95):7.3f} s  max={max(values):7.3f} s")
+        return since(rows, started)
 
 
 def main() -> int:

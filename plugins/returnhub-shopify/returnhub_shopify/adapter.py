@@ -7,9 +7,7 @@ import hmac
 import json
 from datetime import UTC, datetime
 
-from marshmallow import EXCLUDE, ValidationError
-
-from hub.adapters import Shop, WebhookResult
+from hub.adapters import ClientShop, WebhookResult, load_settings
 from hub.errors import AuthError, InvalidPayload, OrderNotFound, PermanentError
 from hub.model import Return, ReturnDecisions
 from returnhub_shopify import mapping, queries
@@ -27,29 +25,15 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-class ShopifyShop(Shop):
+class ShopifyShop(ClientShop):
     slug = "shopify"
     title = "Shopify"
     settings_schema = ShopifySettings
+    client_class = ShopifyClient
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        try:
-            self.settings = ShopifySettings().load(ctx.settings, unknown=EXCLUDE)
-        except ValidationError as exc:
-            raise PermanentError(f"Shopify settings are invalid: {exc.messages}") from exc
-        self._client: ShopifyClient | None = None
-
-    @property
-    def client(self) -> ShopifyClient:
-        if self._client is None:
-            self._client = ShopifyClient(self.ctx, self.settings)
-        return self._client
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self.settings = load_settings(self, "Shopify")
 
     def check(self) -> None:
         self.client.execute("Shop", queries.SHOP)

@@ -1,6 +1,8 @@
 """The connection form for a Shopify store: credentials, API version, order lookup and conventions."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from hub.sdk import settings_fields
+
 # Shopify supports each quarterly version at least 12 months (shopify.dev/docs/api/usage/versioning):
 # 2026-07 until 2027-07-01. It still takes the ReturnReason enum (deprecated, not removed).
 DEFAULT_API_VERSION = "2026-07"
@@ -33,11 +35,11 @@ class ShopifySettings(Schema):
         metadata={"secret": True, "label": "App client secret",
                   "help": "Signs the webhooks (X-Shopify-Hmac-Sha256) and, with the client ID, "
                           "obtains access tokens."})
-    order_lookup = fields.String(
-        load_default="name", validate=validate.OneOf(LOOKUPS),
-        metadata={"label": "Find the order by",
-                  "help": "Where the marketplace order id is on the Shopify order: order name, a "
-                          "tag, source identifier, PO number, a note attribute or a metafield."})
+    order_lookup = settings_fields.choice(
+        "Find the order by",
+        "Where the marketplace order id is on the Shopify order: order name, a "
+        "tag, source identifier, PO number, a note attribute or a metafield.",
+        default="name", choices=LOOKUPS)
     order_lookup_template = fields.String(
         load_default="{marketplace_order_id}",
         validate=validate.Regexp(r".*\{marketplace_order_id\}.*"),
@@ -58,15 +60,14 @@ class ShopifySettings(Schema):
         metadata={"label": "Order tag for 'kept'",
                   "help": "Shopify cannot say 'customer keeps the item': tag the order with this "
                           "and refund."})
-    closed_without_refund = fields.String(
-        load_default="rejected", validate=validate.OneOf(["rejected", "repaired", "manual"]),
-        metadata={"label": "A return closed without refund means",
-                  "help": "'rejected', 'repaired', or 'manual' (the hub flags it for a decision)."})
-    poll_batch_size = fields.Integer(
-        load_default=20, validate=validate.Range(min=1, max=20),
-        metadata={"label": "Returns per poll query",
-                  "help": "Return ids per nodes(ids:) query; at most 20 keeps one query under Shopify's "
-                          "1000-point cost limit."})
+    closed_without_refund = settings_fields.choice(
+        "A return closed without refund means",
+        "'rejected', 'repaired', or 'manual' (the hub flags it for a decision).",
+        default="rejected", choices=["rejected", "repaired", "manual"])
+    poll_batch_size = settings_fields.number(
+        "Returns per poll query",
+        "Return ids per nodes(ids:) query; at most 20 keeps one query under Shopify's 1000-point cost limit.",
+        default=20, low=1, high=20)
     max_throttle_wait = fields.Float(
         load_default=10.0, validate=validate.Range(min=0, max=60),
         metadata={"label": "Longest throttle wait (s)",

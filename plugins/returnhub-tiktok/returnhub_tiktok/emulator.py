@@ -10,7 +10,6 @@ tokens expire by :mod:`hub.clock` (105002 with HTTP 401; an unknown one is 10500
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import random
 import secrets
@@ -21,7 +20,7 @@ from flask import Flask, g, jsonify, request
 
 from hub import clock
 from hub.sdk.signing import tiktok_signature
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import EmulatorApp, run_in_foreground
 from returnhub_tiktok import mapping
 
 APP_KEY = "6abc1demoappkey"
@@ -231,40 +230,20 @@ def create_app(demo: bool = False, state: TikTokState | None = None) -> Flask:
                 return envelope(code=36004003, message="refresh token invalid, used or expired")
             return envelope(state.issue())
 
-    _hooks(app, state)
+    _hooks(emu, state)
     return app
 
 
-def _hooks(app: Flask, state: TikTokState) -> None:
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        made = state.seed(int(body.pop("count", 1)), **body)
-        return jsonify(returns=[r["return_id"] for r in made])
+def _hooks(emu: EmulatorApp, state: TikTokState) -> None:
+    """Test hooks: seed, break (``unknown_status``, ``no_items``), expire tokens, read state."""
+    emu.seed_hook(state.seed, lambda made: {"returns": [r["return_id"] for r in made]})
+    emu.break_hook(lambda: state.seed(1)[0], {
+        "unknown_status": {("return_status",): "RETURN_TELEPORTED"},
+        "no_items": {("return_line_items",): []},
+    }, lambda ret: {"return_id": ret["return_id"]}, lock=state.lock)
+    emu.expire_tokens_hook(state.expire_access_tokens, path="expire_tokens")
+    emu.state_hook(lambda: {"returns": state.returns, "decisions": state.decisions}, lock=state.lock)
 
-    @app.post("/_emulator/break")
-    def break_hook():
-        """Add a return the hub must quarantine: ``unknown_status`` or ``no_items``."""
-        kind = (request.get_json(force=True) or {}).get("kind")
-        with state.lock:
-            ret = state.seed(1)[0]
-            if kind == "unknown_status":
-                ret["return_status"] = "RETURN_TELEPORTED"
-            elif kind == "no_items":
-                ret["return_line_items"] = []
-            else:
-                return jsonify(error=f"unknown kind {kind!r}"), 400
-        return jsonify(return_id=ret["return_id"])
-
-    @app.post("/_emulator/expire_tokens")
-    def expire_hook():
-        state.expire_access_tokens()
-        return jsonify(ok=True)
-
-    @app.get("/_emulator/state")
-    def state_hook():
-        with state.lock:
-            return jsonify(returns=state.returns, decisions=state.decisions)
 
 
 def demo_orders(app: Flask) -> list[dict]:
@@ -284,11 +263,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_tiktok.emulator --port 8770``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8770)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8770, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from hub.errors import AuthError, PermanentError, TransientError
-from hub.http import describe_error
+from hub.errors import PermanentError
+from hub.http import describe_error, per_minute
 from hub.http import raise_for_status as core_raise
 from returnhub_walmart.auth import WalmartAuth
 
@@ -37,13 +37,7 @@ def walmart_error(response: httpx.Response) -> str:
 
 def raise_for_status(response: httpx.Response) -> None:
     """The core's error classes, with Walmart's description in the message."""
-    if response.status_code < 400:
-        return
-    try:
-        core_raise(response)
-    except (AuthError, TransientError, PermanentError) as exc:
-        exc.args = (walmart_error(response), *exc.args[1:])
-        raise
+    core_raise(response, describe=walmart_error)
 
 
 class WalmartClient:
@@ -54,10 +48,10 @@ class WalmartClient:
         self.auth = WalmartAuth(ctx, base_url=base, client_id=settings["client_id"],
                                 client_secret=settings["client_secret"], service_name=settings["service_name"],
                                 channel_type=settings.get("channel_type"))
-        per_minute = {"requests": int(settings.get("requests_per_minute") or 60), "per_seconds": 60}
-        refunds = {"requests": int(settings.get("refunds_per_minute") or 60), "per_seconds": 60}
-        self.http = ctx.http(base, auth=self.auth, operation="returns", rate_limit=per_minute)
-        self.refunds = ctx.http(base, auth=self.auth, operation="refunds", rate_limit=refunds)
+        self.http = ctx.http(base, auth=self.auth, operation="returns",
+                             rate_limit=per_minute(settings.get("requests_per_minute")))
+        self.refunds = ctx.http(base, auth=self.auth, operation="refunds",
+                                rate_limit=per_minute(settings.get("refunds_per_minute")))
 
     def close(self) -> None:
         """Release the HTTP clients."""

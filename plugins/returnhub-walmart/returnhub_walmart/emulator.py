@@ -10,7 +10,6 @@ Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import threading
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -19,7 +18,7 @@ from flask import Flask, jsonify, request
 
 from hub import clock
 from hub.sdk.cursor import parse_time
-from hub.testing.emulation import EmulatorApp, OAuth2TokenEndpoint
+from hub.testing.emulation import DROP, EmulatorApp, OAuth2TokenEndpoint, run_in_foreground
 from returnhub_walmart import emulator_data
 from returnhub_walmart.mapping import units
 
@@ -166,7 +165,7 @@ def create_app(*, demo: bool = False, state: WalmartState | None = None) -> Flas
                                          "quantity": {"unitOfMeasure": "EACH", "measurementValue": count}}
                                         for line, count in plan]})
 
-    _hooks(app, state, emu)
+    _hooks(emu, state)
     return app
 
 
@@ -227,46 +226,19 @@ def _plan(ret: dict, asked: list) -> tuple[list, tuple | None]:
     return plan, None
 
 
-def _hooks(app: Flask, state: WalmartState, emu: EmulatorApp) -> None:
-    """Test hooks: seed, break, read state, expire tokens."""
+def _hooks(emu: EmulatorApp, state: WalmartState) -> None:
+    """Test hooks: seed, break (``unknown_status``, ``missing_id``, ``unknown_return_type``,
+    ``missing_customer_order``), read state, expire tokens."""
+    emu.seed_hook(state.seed, lambda made: {"returns": [r["returnOrderId"] for r in made]})
+    emu.break_hook(lambda: emulator_data.make_return(state, lines=1), {
+        "unknown_status": {("returnOrderLines", 0, "status"): "TELEPORTED"},
+        "missing_id": {("returnOrderId",): DROP},
+        "unknown_return_type": {("returnType",): "BARTER"},
+        "missing_customer_order": {("customerOrderId",): DROP},
+    }, lambda ret: {"returnOrderId": ret["returnOrderId"]}, lock=state.lock)
+    emu.state_hook(lambda: {"returns": state.returns, "refunds": state.refunds}, lock=state.lock)
+    emu.expire_tokens_hook(path="expire-tokens")
 
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        count = int(body.pop("count", 1))
-        if "age_hours" in body:
-            body["age"] = timedelta(hours=float(body.pop("age_hours")))
-        return jsonify(returns=[r["returnOrderId"] for r in state.seed(count, **body)])
-
-    @app.post("/_emulator/break")
-    def break_hook():
-        """Add a return order the hub must quarantine: ``unknown_status``, ``missing_id``,
-        ``unknown_return_type`` or ``missing_customer_order``."""
-        kind = (request.get_json(force=True) or {}).get("kind")
-        with state.lock:
-            ret = emulator_data.make_return(state, lines=1)
-            rid = ret["returnOrderId"]
-            if kind == "unknown_status":
-                ret["returnOrderLines"][0]["status"] = "TELEPORTED"
-            elif kind == "missing_id":
-                del ret["returnOrderId"]
-            elif kind == "unknown_return_type":
-                ret["returnType"] = "BARTER"
-            elif kind == "missing_customer_order":
-                del ret["customerOrderId"]
-            else:
-                return jsonify(error=f"unknown kind {kind!r}"), 400
-        return jsonify(returnOrderId=rid)
-
-    @app.get("/_emulator/state")
-    def state_hook():
-        with state.lock:
-            return jsonify(returns=state.returns, refunds=state.refunds)
-
-    @app.post("/_emulator/expire-tokens")
-    def expire_hook():
-        emu.tokens.expire_all()
-        return jsonify(expired=True)
 
 
 def demo_orders(app: Flask) -> list[dict]:
@@ -286,11 +258,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_walmart.emulator --port 8767``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8767)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8767, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
-from hub.http import raise_for_status
+from hub.http import per_minute, raise_for_status
 from hub.sdk.auth import OAuth2ClientCredentials
 
 JSONAPI = "application/vnd.api+json"
@@ -30,9 +30,9 @@ class ZalandoClient:
             client_secret=settings["client_secret"], scope=settings.get("scope") or None, default_ttl=7200.0)
         head = {"Accept": JSONAPI}
         self.orders_http = ctx.http(base, auth=self.auth, headers=head, operation="zalando-orders",
-                                    rate_limit={"requests": int(settings["orders_per_minute"]), "per_seconds": 60})
+                                    rate_limit=per_minute(settings["orders_per_minute"]))
         self.lines_http = ctx.http(base, auth=self.auth, headers=head, operation="zalando-lines",
-                                   rate_limit={"requests": int(settings["lines_per_minute"]), "per_seconds": 60})
+                                   rate_limit=per_minute(settings["lines_per_minute"]))
         self.zrs_http = ctx.http(base, auth=self.auth, headers={"Accept": "application/json"},
                                  operation="zalando-zrs",
                                  rate_limit={"requests": int(settings["zrs_per_second"]), "per_seconds": 1})

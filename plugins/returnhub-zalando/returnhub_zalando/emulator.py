@@ -8,7 +8,6 @@ refused). Test hooks under ``/_emulator``.
 """
 from __future__ import annotations
 
-import argparse
 import secrets
 import threading
 from datetime import timedelta
@@ -17,7 +16,7 @@ from flask import Flask, jsonify, request
 
 from hub import clock
 from hub.sdk.cursor import iso, parse_time
-from hub.testing.emulation import EmulatorApp
+from hub.testing.emulation import EmulatorApp, run_in_foreground
 from hub.testing.emulation.auth import OAuth2TokenEndpoint
 from hub.testing.emulation.errors import oauth_error
 from returnhub_zalando import emulator_data
@@ -210,22 +209,16 @@ def create_app(demo: bool = False, state: ZalandoState | None = None) -> Flask:
         return jsonify({"items": rows[page * limit:(page + 1) * limit], "page": page, "limit": limit,
                         "total": len(rows)})
 
-    _hooks(app, state)
+    _hooks(emu, state)
     return app
 
 
-def _hooks(app: Flask, state: ZalandoState) -> None:
-    @app.post("/_emulator/seed")
-    def seed_hook():
-        body = request.get_json(force=True) or {}
-        count = int(body.get("count", 1))
-        made = [state.zss_return() for _ in range(count)]
-        return jsonify(orders=[o["id"] for o in made])
+def _hooks(emu: EmulatorApp, state: ZalandoState) -> None:
+    """Test hooks: seed ZSS returns, read the state."""
+    emu.seed_hook(lambda count, **_: [state.zss_return() for _ in range(count)],
+                  lambda made: {"orders": [o["id"] for o in made]})
+    emu.state_hook(lambda: {"lines": state.lines, "patches": state.patches, "zrs": state.zrs}, lock=state.lock)
 
-    @app.get("/_emulator/state")
-    def state_hook():
-        with state.lock:
-            return jsonify(lines=state.lines, patches=state.patches, zrs=state.zrs)
 
 
 def demo_orders(app: Flask) -> list[dict]:
@@ -249,11 +242,7 @@ def emulator_settings(url: str) -> dict:
 
 def main(argv=None) -> None:
     """``python -m returnhub_zalando.emulator --port 8768``: run the emulator (demo data) in the foreground."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8768)
-    args = parser.parse_args(argv)
-    create_app(demo=True).run(host=args.host, port=args.port, threaded=True)
+    run_in_foreground(lambda: create_app(demo=True), port=8768, argv=argv, description=main.__doc__)
 
 
 if __name__ == "__main__":

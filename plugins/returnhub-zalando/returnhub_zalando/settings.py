@@ -5,6 +5,7 @@ with the best-supported default; README.md names the sources and the UNVERIFIED 
 """
 from marshmallow import Schema, fields, validate
 
+from hub.sdk import settings_fields
 from returnhub_zalando.codes import REASONS
 
 PRODUCTION_API = "https://api.merchants.zalando.com"  # sandbox: https://api-sandbox.merchants.zalando.com
@@ -17,15 +18,16 @@ ZRS_PER_SECOND = 20  # ZRS customer returned items, production (sandbox 2)
 class ZalandoSettings(Schema):
     """A Zalando connection's settings; the client secret is sealed at rest and never shown back."""
 
-    client_id = fields.String(required=True, validate=validate.Length(min=1), metadata={
-        "label": "Client ID", "help": "zDirect portal → Apps → your app (created for your Fashion Partner)."})
-    client_secret = fields.String(required=True, load_only=True, validate=validate.Length(min=1), metadata={
-        "secret": True, "label": "Client secret", "help": "The app's client secret."})
+    client_id = settings_fields.credential(
+        "Client ID",
+        "zDirect portal → Apps → your app (created for your Fashion Partner).")
+    client_secret = settings_fields.secret("Client secret", "The app's client secret.")
     merchant_id = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={
         "label": "Merchant ID", "help": "Your zDirect merchant id (in the API paths /merchants/{merchant_id}/…)."})
-    api_base_url = fields.Url(load_default=PRODUCTION_API, require_tld=False, metadata={
-        "label": "API base URL", "help": "https://api.merchants.zalando.com; the sandbox is "
-                                         "https://api-sandbox.merchants.zalando.com."})
+    api_base_url = settings_fields.base_url(
+        "API base URL",
+        "https://api.merchants.zalando.com; the sandbox is https://api-sandbox.merchants.zalando.com.",
+        default=PRODUCTION_API)
     token_path = fields.String(load_default=TOKEN_PATH, validate=validate.Regexp(r"^/\S*$"), metadata={
         "label": "Token path", "help": "POST client credentials here (HTTP Basic)."})
     scope = fields.String(load_default="access_token_only", allow_none=True, metadata={
@@ -36,20 +38,24 @@ class ZalandoSettings(Schema):
     import_zrs = fields.Boolean(load_default=False, metadata={
         "label": "Import ZRS returned items", "help": "You use ZRS Pure/Plus: items received by Zalando's "
                                                       "return centres are imported for information."})
-    orders_per_minute = fields.Integer(load_default=ORDERS_PER_MINUTE, validate=validate.Range(min=1, max=40),
-                                       metadata={"label": "Order list requests per minute",
-                                                 "help": "Zalando: 40/min in production, 10/min in the sandbox."})
-    lines_per_minute = fields.Integer(load_default=LINES_PER_MINUTE, validate=validate.Range(min=1, max=2000),
-                                      metadata={"label": "Order/line requests per minute",
-                                                "help": "Zalando: 2000/min in production, 40/min in the sandbox."})
-    zrs_per_second = fields.Integer(load_default=ZRS_PER_SECOND, validate=validate.Range(min=1, max=20), metadata={
-        "label": "ZRS requests per second", "help": "Zalando: 20/s in production, 2/s in the sandbox."})
-    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000), metadata={
-        "label": "Orders / items per page"})
-    pages_per_poll = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100), metadata={
-        "label": "Pages read per import step"})
-    days_back = fields.Integer(load_default=14, validate=validate.Range(min=1, max=365), metadata={
-        "label": "First fetch reaches back (days)", "help": "Orders older than one year cannot be read."})
+    orders_per_minute = settings_fields.number(
+        "Order list requests per minute",
+        "Zalando: 40/min in production, 10/min in the sandbox.",
+        default=ORDERS_PER_MINUTE, low=1, high=40)
+    lines_per_minute = settings_fields.number(
+        "Order/line requests per minute",
+        "Zalando: 2000/min in production, 40/min in the sandbox.",
+        default=LINES_PER_MINUTE, low=1, high=2000)
+    zrs_per_second = settings_fields.number(
+        "ZRS requests per second",
+        "Zalando: 20/s in production, 2/s in the sandbox.",
+        default=ZRS_PER_SECOND, low=1, high=20)
+    page_size = settings_fields.number("Orders / items per page", default=100, low=1, high=1000)
+    pages_per_poll = settings_fields.number("Pages read per import step", default=10, low=1, high=100)
+    days_back = settings_fields.number(
+        "First fetch reaches back (days)",
+        "Orders older than one year cannot be read.",
+        default=14, low=1, high=365)
     default_reason = fields.Integer(load_default=0, validate=validate.OneOf(sorted(REASONS)), metadata={
         "label": "Default return reason code", "help": "Sent with 'returned' when neither the return's reason "
                                                        "nor the decision note names one (0 UNKNOWN_CAUSE, "
