@@ -2,6 +2,7 @@
 otherwise, and catalogues compiled at build time (wheel) or from the .po files at start-up (a checkout)."""
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
@@ -63,13 +64,18 @@ def compiled_directory(instance_path: str) -> Path:
     return target
 
 
+def compiled(po_text: bytes, language: str, domain: str = DOMAIN) -> bytes:
+    """A .po catalogue's text compiled to .mo bytes (what ``pybabel compile`` does; fuzzy entries left out)."""
+    catalog = read_po(io.BytesIO(po_text), locale=language, domain=domain)
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
 def compile_catalogue(po: Path, mo: Path) -> None:
-    """Compile one .po file to .mo (what ``pybabel compile`` does), written atomically."""
-    with po.open("rb") as source:
-        catalog = read_po(source, locale=po.parent.parent.name, domain=DOMAIN)
+    """Compile one .po file to .mo, written atomically."""
     partial = mo.with_name(mo.name + ".tmp")
-    with partial.open("wb") as out:
-        write_mo(out, catalog, use_fuzzy=False)
+    partial.write_bytes(compiled(po.read_bytes(), po.parent.parent.name))
     partial.replace(mo)
 
 

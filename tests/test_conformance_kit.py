@@ -120,6 +120,17 @@ def test_broken_plugin_fails_its_check(kit, slug, check, problem, fix):
     assert fix in out, out
 
 
+def test_untranslated_plugin_texts_fail_their_check(kit):
+    """The good marketplace without its French catalogue fails the gold translation check, naming what is missing."""
+    (kit.path / "site" / "returnhub_kitmarket" / "translations" / "fr" / "LC_MESSAGES" / "returnhub_kitmarket.po").unlink()
+    result = certify(kit, "MarketplaceSuite", "from returnhub_kitmarket.adapter import KitMarketplace",
+                     "    adapter = KitMarketplace\n", "-k", "test_user_texts_translated")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "[user_texts_translated] fr: 2 text(s) untranslated, first 'API base URL'" in out, out
+    assert "python -m hub.plugin_texts returnhub_kitmarket" in out and "nl:" not in out, out
+
+
 def test_exemption_needs_a_written_reason(kit):
     result = certify(kit, "MarketplaceSuite", "from returnhub_kitmarket.adapter import KitMarketplace", """
     adapter = KitMarketplace

@@ -108,3 +108,39 @@ def test_a_polled_shop_report_of_it_needs_attention_and_is_never_pushed(hub, no_
     drain()
     assert _stored(hub) == [("pushed", "accepted")]
 
+
+
+def test_a_french_user_sees_the_refusals_in_french_and_the_api_keeps_english(
+        hub, client, no_kept, make_connection, market_emu, shop_emu, drain):
+    """The sync layer's refusals carry a message id and its values: the UI flashes them in the user's language,
+    the API answers the same English text as before."""
+    app = create_app(hub=hub)
+    cid = make_connection()
+    import_returns(hub, market_emu, shop_emu, drain, cid, [1])
+    commands.decide_manually(hub, 1, [LineDecision("R1-1", Decision.ACCEPTED)], "by phone", "user:x")
+    drain()
+    browser = signed_in(app, hub)
+    post(browser, "/language", {"language": "fr"})
+    post(browser, "/returns/1/decide", {"decision:R1-1": "rejected", "note": "par téléphone"}, page="/")
+    page = browser.get("/returns/1").get_data(as_text=True)
+    assert "Seul un retour dans la boutique ou nécessitant une attention peut être décidé manuellement." in page
+    assert "only a return in the shop" not in page.lower()
+    body = assert_problem(client.post("/api/v1/returns/1/decision", headers=bearer(hub),
+                                      json={"decision": "rejected", "note": "x"}), 409)
+    assert body["detail"] == "only a return in the shop or needing attention can be decided manually"
+
+    with pytest.raises(commands.RefusedDecision) as refused:
+        commands.check_decisions(no_kept, [LineDecision("R1-1", Decision.KEPT)])
+    english = ("Fake Marketplace does not take 'kept' (line R1-1); decisions allowed for this return: "
+               "accepted, rejected, repaired, exchanged, cancelled")
+    assert str(refused.value) == refused.value.translated() == english  # outside a request: English
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert refused.value.translated() == (
+            "Fake Marketplace n’accepte pas « conservé » (ligne R1-1) ; décisions autorisées pour ce retour : "
+            "accepté, refusé, réparé, échangé, annulé")
+        assert str(refused.value) == english
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        with pytest.raises(commands.DecisionError) as no_note:
+            commands.decide_manually(hub, 1, [LineDecision("R1-1", Decision.ACCEPTED)], " ", "user:x")
+        assert no_note.value.translated() == "een handmatige beslissing vraagt een notitie"
+        assert str(no_note.value) == "a note is required for a manual decision"

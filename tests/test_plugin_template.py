@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import hub.testing.kit
 import hub.testing.kit.plugin  # noqa: F401
 from hub.cli import main
 from hub.manifest import ManifestSchema
+from hub.plugin_texts import lacking
 
 pytest_plugins = ["pytester"]
 
@@ -58,11 +60,17 @@ def test_bakes_a_complete_plugin(cookies, answers):
         "setup.cfg", "pyproject.toml", "README.md", ".github/workflows/test.yml",
         f"{package}/__init__.py", f"{package}/manifest.json", f"{package}/plugin.py", f"{package}/client.py",
         f"{package}/adapter.py", f"{package}/emulator.py", f"{package}/openapi.json", f"{package}/reasons.py",
-        "tests/conftest.py", "tests/test_conformance.py", "tests/test_emulator.py"}
+        "tests/conftest.py", "tests/test_conformance.py", "tests/test_emulator.py",
+        *(f"{package}/translations/{language}/LC_MESSAGES/{package}.po" for language in ("nl", "fr", "de"))}
     setup = (project / "setup.cfg").read_text()
     assert f"returnhub.plugins =\n    {slug} = {package}.plugin" in setup and "returnhub[testing]" in setup
     assert f"{package} = manifest.json, openapi.json" in setup  # the description ships in the wheel
     manifest = ManifestSchema().load(json.loads((project / package / "manifest.json").read_text()))
+    labels = re.findall(r'"label": "([^"]+)"', (project / package / "adapter.py").read_text())
+    for language in ("nl", "fr", "de"):  # an example catalogue of the plugin's own texts, shipped in the wheel
+        po = (project / package / "translations" / language / "LC_MESSAGES" / f"{package}.po").read_bytes()
+        assert labels and lacking(po, labels, language) == [], language
+    assert "translations/*/LC_MESSAGES/*.po" in setup
     kind = answers.get("kind", "marketplace")
     auth = answers.get("auth", "api_key")
     assert (manifest.slug, manifest.kind, manifest.quality, manifest.auth) == (slug, kind, "bronze", (auth,))

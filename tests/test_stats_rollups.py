@@ -51,6 +51,10 @@ def _reason(line) -> str:
     return next(v for v in (line.reason_text, line.reason_code, "(no reason given)") if v is not None)[:255]
 
 
+def _code(line) -> str:
+    return (line.reason_code or "")[:255]
+
+
 def _item(line) -> str:
     return (line.sku if line.sku is not None else f"EAN {line.ean}" if line.ean is not None else "")[:255]
 
@@ -70,9 +74,9 @@ def recomputed(hub) -> dict:
         tally[StatsDay][(row.connection_id, day, "returns")] += 1
         for line in row.lines:
             for span, start in spans:
-                for model, key in ((StatsReason, _reason(line)), (StatsItem, _item(line))):
-                    tally[model][(row.connection_id, span, start, key, "units")] += line.quantity
-                    tally[model][(row.connection_id, span, start, key, "lines")] += 1
+                for model, key in ((StatsReason, (_reason(line), _code(line))), (StatsItem, (_item(line),))):
+                    tally[model][(row.connection_id, span, start, *key, "units")] += line.quantity
+                    tally[model][(row.connection_id, span, start, *key, "lines")] += 1
         if row.decided_at is not None:
             for span, start in spans:
                 hours = _hours(row.created_at, row.decided_at)

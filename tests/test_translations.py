@@ -10,9 +10,12 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from test_web import post, signed_in
 
+from hub import plugin_texts
 from hub.app import create_app
 from hub.db import User
 from hub.i18n import LANGUAGES, compile_catalogue
+from hub.plugin_texts import TRANSLATED
+from hub.plugins import load_plugins
 
 ROOT = Path(__file__).resolve().parent.parent
 HUB = ROOT / "hub"
@@ -67,6 +70,62 @@ def test_the_check_fails_on_an_empty_translation(tmp_path):
     assert po.with_suffix(".mo").stat().st_size > 0
 
 
+PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "setup.cfg").exists())
+
+
+@pytest.fixture(scope="module")
+def adapters() -> dict[str, list[type]]:
+    """Every loaded marketplace and shop class, by the package it comes from."""
+    registry = load_plugins()
+    found: dict[str, list[type]] = {}
+    for cls in (*registry.marketplaces.values(), *registry.shops.values()):
+        found.setdefault(plugin_texts.package_of(cls), []).append(cls)
+    return found
+
+
+def test_every_plugin_under_plugins_ships_a_catalogue():
+    assert len(PLUGINS) == 16
+    for plugin in PLUGINS:
+        package = plugin.replace("-", "_")
+        assert "translations/*/LC_MESSAGES/*.po" in (ROOT / "plugins" / plugin / "setup.cfg").read_text(), plugin
+        for language in TRANSLATED:
+            assert (ROOT / "plugins" / plugin / package / "translations" / language / "LC_MESSAGES"
+                    / f"{package}.po").is_file(), (plugin, language)
+
+
+@pytest.mark.parametrize("plugin", PLUGINS + ["api shop"])
+def test_every_text_a_plugin_supplies_is_translated_in_its_catalogues(plugin, adapters):
+    """Settings labels and help, required action and steps, connection buttons: in nl, fr and de, with no
+    placeholder the English lacks, and shown by the core in that language."""
+    package = "hub" if plugin == "api shop" else plugin.replace("-", "_")
+    classes = adapters.get(package)
+    assert classes, f"{plugin}: no loaded adapter"
+    for cls in classes:
+        texts = plugin_texts.texts(cls)
+        assert texts, plugin
+        assert plugin_texts.untranslated(cls) == {}, plugin
+        for language in TRANSLATED:
+            for text in texts:
+                shown = plugin_texts.translate(cls, text, language)
+                assert shown.strip() and set(re.findall(r"\{\w+\}", shown)) <= set(re.findall(r"\{\w+\}", text)), \
+                    (plugin, language, text)
+        assert any(plugin_texts.translate(cls, text, "fr") != text for text in texts), plugin
+
+
+def test_the_plugin_check_fails_on_an_empty_or_missing_translation():
+    """The plugin catalogue check is real: an emptied, a fuzzy and a missing text are each found."""
+    po = ROOT / "plugins" / "returnhub-bol" / "returnhub_bol" / "translations" / "fr" / "LC_MESSAGES" / "returnhub_bol.po"
+    source = po.read_bytes()
+    wanted = ["Import FBB returns", "Client secret"]
+    assert plugin_texts.lacking(source, wanted, "fr") == []
+    emptied = source.replace(b"msgstr \"Importer les retours FBB\"", b'msgstr ""')
+    assert emptied != source and plugin_texts.lacking(emptied, wanted, "fr") == ["Import FBB returns"]
+    fuzzy = source.replace(b'msgid "Import FBB returns"', b'#, fuzzy\nmsgid "Import FBB returns"')
+    assert plugin_texts.lacking(fuzzy, wanted, "fr") == ["Import FBB returns"]
+    assert plugin_texts.lacking(source, [*wanted, "A text nobody translated"], "fr") == ["A text nobody translated"]
+    assert plugin_texts.lacking(None, wanted, "fr") == wanted
+
+
 @pytest.fixture
 def app(hub):
     return create_app(hub=hub)
@@ -106,3 +165,28 @@ def test_flashes_dates_and_numbers_follow_the_language(app, hub, make_connection
     with hub.session() as s:
         s.execute(update(ReturnLine).values(unit_price=1234.5, currency="EUR"))
     assert "1.234,50\xa0€" in client.get("/returns/1").get_data(as_text=True)
+
+
+def test_updating_a_plugin_catalogue_keeps_translations_adds_new_texts_and_drops_old(tmp_path, adapters):
+    """``python -m hub.plugin_texts`` rewrites a catalogue from the plugin's texts without losing work."""
+    cls = adapters["returnhub_bol"][0]
+    po = tmp_path / "translations" / "fr" / "LC_MESSAGES" / "returnhub_bol.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid "Import FBB returns"\nmsgstr "Importer les retours FBB"\n\n'
+                  'msgid "A text bol no longer has"\nmsgstr "Un texte"\n', encoding="utf-8")
+    assert len(plugin_texts.update_catalogues([cls], tmp_path)) == 3
+    texts = plugin_texts.texts(cls)
+    with po.open("rb") as f:
+        catalogue = read_po(f, locale="fr")
+    assert [m.id for m in catalogue if m.id] == texts
+    assert catalogue.get("Import FBB returns").string == "Importer les retours FBB"
+    assert catalogue.get("A text bol no longer has") is None
+    assert plugin_texts.lacking(po.read_bytes(), texts, "fr") == [t for t in texts if t != "Import FBB returns"]
+
+
+def test_a_plugin_without_a_catalogue_shows_english():
+    """A class of a plain module, of ``__main__`` or of a package without catalogues keeps its English texts."""
+    for owner in ("test_web", "__main__", "returnhub_fakemarket", "no_such_package"):
+        assert plugin_texts.translate(owner, "API key", "fr") == "API key"
+    assert plugin_texts.translate("returnhub_bol", "Import FBB returns", "fr") == "Importer les retours FBB"
+    assert plugin_texts.translate("returnhub_bol", "Import FBB returns", "en") == "Import FBB returns"

@@ -3,7 +3,7 @@
 Every row is keyed by connection and the UTC calendar day of the return's ``requested_at`` (the day
 the dashboard's period filters on) and holds counts that only ever get added to. ``hub.stats``
 keeps them current on the write paths and rebuilds them from the returns (``returnhub stats
-rebuild``); migration 0004 creates and backfills them.
+rebuild``); migration 0004 creates and backfills them, 0011 rebuilds ``stats_reason`` with its reason code.
 
 The detail tables (reasons, items, decision latency) hold each figure twice: per day (``span`` =
 ``"day"``) and per calendar month (``span`` = ``"month"``, ``day`` = the month's first day), so a
@@ -41,7 +41,8 @@ class StatsDay(Base):
 
 
 class StatsReason(Base):
-    """Returned units and lines per return reason (reason text, else code, else "(no reason given)")."""
+    """Returned units and lines per return reason (reason text, else code, else "(no reason given)") and
+    reason code ("" when none): together what the marketplace's mapping needs for the canonical reason."""
 
     __tablename__ = "stats_reason"
     __table_args__ = _no_rowid()
@@ -50,6 +51,7 @@ class StatsReason(Base):
     span: Mapped[str] = mapped_column(String(8), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     reason: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    reason_code: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     units: Mapped[int] = mapped_column(Integer, default=0)
     lines: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -58,11 +58,11 @@ def count_return(session: Session, row, sign: int = 1) -> None:
     _add(_tally(session, StatsDay), (row.connection_id, day), sign)
     reasons, items = _tally(session, StatsReason), _tally(session, StatsItem)
     for line in row.lines:
-        reason = keys.reason_of(line.reason_text, line.reason_code)
+        reason = keys.reason_of(line.reason_text, line.reason_code), keys.reason_code_of(line.reason_code)
         item = keys.item_of(line.sku, line.ean)
         units = sign * int(line.quantity or 0)
         for span, start in ((DAY, day), (MONTH, month)):
-            _add(reasons, (row.connection_id, span, start, reason), units, sign)
+            _add(reasons, (row.connection_id, span, start, *reason), units, sign)
             _add(items, (row.connection_id, span, start, item), units, sign)
     if row.decided_at is not None:
         before, after = (None, row.decided_at) if sign > 0 else (row.decided_at, None)

@@ -4,7 +4,9 @@ Both forms live here so that a rollup kept current return by return equals one r
 table; ``tests/test_stats_rollups.py`` checks that they agree.
 
 - day: the UTC calendar day of ``requested_at``; month: that day's month (its first day);
-- reason: the line's reason text, else its reason code, else "(no reason given)";
+- reason: the line's reason text, else its reason code, else "(no reason given)"; beside it the reason
+  code ("" when none), so the dashboard maps a tally to its canonical reason with the marketplace's
+  mapping exactly as the overview maps the line (``hub.reasons.reason_of``: pair, text, code);
 - item: the line's SKU, else "EAN <ean>", else "" (the dashboard shows "(no SKU or EAN)");
 - latency: whole hours (truncated) from ``created_at`` (arrival in Returnhub) to ``decided_at``.
   Python computes it to the microsecond; SQLite stores times to the millisecond, so a latency within
@@ -40,6 +42,11 @@ def reason_of(reason_text: str | None, reason_code: str | None) -> str:
     return reason[:KEY_LENGTH]
 
 
+def reason_code_of(reason_code: str | None) -> str:
+    """The reason code as the rollup keys it: "" when the line has none."""
+    return (reason_code or "")[:KEY_LENGTH]
+
+
 def item_of(sku: str | None, ean: str | None) -> str:
     item = sku if sku is not None else f"EAN {ean}" if ean is not None else NO_ITEM
     return item[:KEY_LENGTH]
@@ -70,6 +77,10 @@ def month_sql(dialect: str, day_column):
 
 def reason_sql(line):
     return func.substr(func.coalesce(line.reason_text, line.reason_code, NO_REASON), 1, KEY_LENGTH)
+
+
+def reason_code_sql(line):
+    return func.substr(func.coalesce(line.reason_code, ""), 1, KEY_LENGTH)
 
 
 def item_sql(line):

@@ -41,7 +41,7 @@ def rebuild(session: Session) -> dict[str, int]:
         session.execute(delete(model))
     r, line = ReturnRow, ReturnLine
     day = keys.day_sql(dialect, r.requested_at)
-    reason, item = keys.reason_sql(line), keys.item_sql(line)
+    reason, code, item = keys.reason_sql(line), keys.reason_code_sql(line), keys.item_sql(line)
     hours = keys.latency_hours_sql(dialect, r.created_at, r.decided_at)
     joined = select().select_from(line).join(r, line.return_id == r.id)
 
@@ -49,9 +49,9 @@ def rebuild(session: Session) -> dict[str, int]:
         ["connection_id", "day", "returns"],
         select(r.connection_id, day, func.count()).group_by(r.connection_id, day)))
     session.execute(insert(StatsReason).from_select(
-        ["connection_id", "span", "day", "reason", "units", "lines"],
-        joined.add_columns(r.connection_id, _span(DAY), day, reason, func.sum(line.quantity), func.count())
-        .group_by(r.connection_id, day, reason)))
+        ["connection_id", "span", "day", "reason", "reason_code", "units", "lines"],
+        joined.add_columns(r.connection_id, _span(DAY), day, reason, code, func.sum(line.quantity), func.count())
+        .group_by(r.connection_id, day, reason, code)))
     session.execute(insert(StatsItem).from_select(
         ["connection_id", "span", "day", "item", "units", "lines"],
         joined.add_columns(r.connection_id, _span(DAY), day, item, func.sum(line.quantity), func.count())
@@ -60,12 +60,13 @@ def rebuild(session: Session) -> dict[str, int]:
         ["connection_id", "span", "day", "hours", "decided"],
         select(r.connection_id, _span(DAY), day, hours, func.count()).where(r.decided_at.is_not(None))
         .group_by(r.connection_id, day, hours)))
-    for model, key, values in ((StatsReason, "reason", ("units", "lines")), (StatsItem, "item", ("units", "lines")),
-                               (StatsLatency, "hours", ("decided",))):
+    for model, names, values in ((StatsReason, ("reason", "reason_code"), ("units", "lines")),
+                                 (StatsItem, ("item",), ("units", "lines")), (StatsLatency, ("hours",), ("decided",))):
         month = keys.month_sql(dialect, model.day)
+        columns = [getattr(model, name) for name in names]
         session.execute(insert(model).from_select(
-            ["connection_id", "span", "day", key, *values],
-            select(model.connection_id, _span(MONTH), month, getattr(model, key),
+            ["connection_id", "span", "day", *names, *values],
+            select(model.connection_id, _span(MONTH), month, *columns,
                    *(func.sum(getattr(model, v)) for v in values))
-            .where(model.span == DAY).group_by(model.connection_id, month, getattr(model, key))))
+            .where(model.span == DAY).group_by(model.connection_id, month, *columns)))
     return {model.__tablename__: session.scalar(select(func.count()).select_from(model)) for model in ROLLUPS}

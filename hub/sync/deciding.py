@@ -1,10 +1,12 @@
 """Recording the merchant's decisions, per line, and moving decided returns on."""
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.db import ReturnRow
+from hub.i18n import DECISION_LABELS
 from hub.model import Decision, LineDecision, ReturnDecisions, State
 from hub.sync import pipeline, queueing
 from hub.sync.claims import now
@@ -13,8 +15,29 @@ from hub.sync.state import transition
 MANUAL_STATES = pipeline.from_states("decide_manually")
 
 
+def N_(message: str) -> str:
+    """Marks a message id for the catalogue (pybabel's default ``N_`` keyword); translated when shown."""
+    return message
+
+
 class DecisionError(ValueError):
-    """A manual decision that cannot be taken (wrong state, unknown line, missing note)."""
+    """A manual decision that cannot be taken (wrong state, unknown line, missing note).
+
+    It carries an English message id and its parameters: ``str()`` is the English text (the API, logs,
+    timelines), :meth:`translated` the same text in the user's language (the web UI's flash).
+    """
+
+    def __init__(self, message: str, **params):
+        self.message, self.params = message, params
+        super().__init__(message % params if params else message)
+
+    def shown_params(self) -> dict:
+        """The parameters as the user's language words them (a subclass translates its values)."""
+        return self.params
+
+    def translated(self) -> str:
+        """The text in the current locale (English outside a request)."""
+        return gettext(self.message, **self.shown_params())
 
 
 class RefusedDecision(DecisionError):
@@ -22,9 +45,18 @@ class RefusedDecision(DecisionError):
 
     def __init__(self, marketplace: str, refused: dict[str, str], allowed: tuple[Decision, ...]):
         self.marketplace, self.refused, self.allowed = marketplace, refused, allowed
-        named = ", ".join(f"'{value}' (line {line})" for line, value in refused.items())
-        super().__init__(f"{marketplace} does not take {named}; decisions allowed for this return: "
-                         + ", ".join(d.value for d in allowed))
+        super().__init__(N_("%(marketplace)s does not take %(refused)s; decisions allowed for this return: "
+                            "%(allowed)s"), marketplace=marketplace,
+                         refused=", ".join(f"'{value}' (line {line})" for line, value in refused.items()),
+                         allowed=", ".join(d.value for d in allowed))
+
+    def shown_params(self) -> dict:
+        """The refused and allowed decisions by their names in the user's language."""
+        label = {key: str(text) for key, text in DECISION_LABELS.items()}
+        refused = ", ".join(gettext("'%(decision)s' (line %(line)s)", decision=label.get(value, value), line=line)
+                            for line, value in self.refused.items())
+        return {"marketplace": self.marketplace, "refused": refused,
+                "allowed": ", ".join(label[d.value] for d in self.allowed)}
 
 
 def allowed_decisions(marketplace_cls) -> tuple[Decision, ...]:
@@ -127,17 +159,17 @@ def decide_manually(hub, return_id: int, decisions: list[LineDecision], note: st
     once every line is decided the return moves on (and is pushed where the marketplace takes it).
     """
     if not (note or "").strip():
-        raise DecisionError("a note is required for a manual decision")
+        raise DecisionError(N_("a note is required for a manual decision"))
     with hub.session() as s:
         row = s.get(ReturnRow, return_id, options=[selectinload(ReturnRow.lines)])
         if row is None or State(row.state) not in MANUAL_STATES:
-            raise DecisionError("only a return in the shop or needing attention can be decided manually")
+            raise DecisionError(N_("only a return in the shop or needing attention can be decided manually"))
         known = {line.external_line_id for line in row.lines}
         unknown = [d.external_line_id for d in decisions if d.external_line_id not in known]
         if unknown:
-            raise DecisionError(f"unknown line(s): {', '.join(unknown)}")
+            raise DecisionError(N_("unknown line(s): %(lines)s"), lines=", ".join(unknown))
         if any(d.decision is None for d in decisions):
-            raise DecisionError("every decision must be one of the six")
+            raise DecisionError(N_("every decision must be one of the six"))
         marketplace_cls = hub.registry.marketplaces.get(row.connection.marketplace)
         check_decisions(marketplace_cls, decisions)
         _store(row, [LineDecision(d.external_line_id, d.decision, d.quantity, d.note or note) for d in decisions], note)

@@ -25,9 +25,10 @@ CACHE_SECONDS = 60
 
 
 def _classifier(h):
-    """A rollup's reason key (text, else code) of a marketplace -> its canonical reason value."""
-    def classify(marketplace: str, key: str) -> str:
-        return reason_of(h.registry.marketplaces.get(marketplace), key, key).value
+    """A rollup's reason code and reason (text, else code) of a marketplace -> its canonical reason value,
+    by the marketplace's mapping as the overview's filter applies it (``hub.reasons.reason_of``)."""
+    def classify(marketplace: str, code: str | None, text: str | None) -> str:
+        return reason_of(h.registry.marketplaces.get(marketplace), code, text).value
     return classify
 
 

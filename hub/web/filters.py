@@ -57,12 +57,16 @@ def decision_summary(lines) -> list[tuple[str, int]]:
 
 def register_filters(app) -> None:
     from hub import instances
+    from hub.plugin_texts import translate
     from hub.web.context import hub
     # A connection's marketplace as merchants know it (an instance's name such as "MediaMarkt"), and what
     # they must do at that marketplace (the instance's own text first).
     app.jinja_env.globals["marketplace_name"] = lambda conn: instances.connection_name(hub().registry, conn)
-    app.jinja_env.globals["action_needed"] = instances.requires_action
-    app.jinja_env.globals["action_steps"] = instances.action_steps
+    app.jinja_env.globals["action_needed"] = lambda cls, settings: translate(cls, instances.requires_action(cls, settings))
+    app.jinja_env.globals["action_steps"] = lambda cls, settings: [
+        {**step, "text": translate(cls, step.get("text"))} for step in instances.action_steps(cls, settings)]
+    # a plugin's own text (a button, its required action) from the plugin's catalogue (hub.plugin_texts)
+    app.jinja_env.globals["plugin_text"] = lambda owner, text: translate(owner, text) if owner is not None else text
     app.jinja_env.filters["decision_summary"] = decision_summary
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["ago"] = ago

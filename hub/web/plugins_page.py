@@ -12,7 +12,9 @@ bp = Blueprint("plugins", __name__, url_prefix="/plugins")
 @bp.route("/")
 @login_required
 def index():
-    plugins = sorted(hub().registry.plugins.values(), key=lambda p: (p.kind or "~", p.name))
+    registry = hub().registry
+    plugins = sorted(registry.plugins.values(), key=lambda p: (p.kind or "~", p.name))
     return render_template("plugins.html", plugins=plugins, decisions=[d.value for d in Decision],
+                           adapters={**registry.shops, **registry.marketplaces},
                            marketplaces=[p for p in plugins if p.manifest and p.kind == "marketplace"],
                            shops=[p for p in plugins if p.manifest and p.kind == "shop"])

@@ -39,11 +39,9 @@ def _marketplace_titles() -> dict[str, str]:
 
 
 
-def _decision_problem(exc: Exception) -> str:
-    """A refused manual decision as a sentence, in the user's language where the hub words it."""
-    text = str(exc)
-    if text == "only a return in the shop or needing attention can be decided manually":
-        return gettext("Only a return in the shop or needing attention can be decided manually.")
+def _decision_problem(exc: DecisionError) -> str:
+    """A refused manual decision as a sentence in the user's language."""
+    text = exc.translated()
     return text[:1].upper() + text[1:] + "."
 
 @bp.route("/")

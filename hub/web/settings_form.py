@@ -1,6 +1,7 @@
 """HTML form fields generated from a plugin's marshmallow ``settings_schema``, and the form read back.
 
-Each schema field becomes one input: its ``metadata`` gives the label and help text, its type and
+Each schema field becomes one input: its ``metadata`` gives the label and help text (in the user's
+language from the plugin's catalogue, ``hub.plugin_texts``), its type and
 validators the input kind (text, url, number, checkbox, select, list). Fields marked secret are
 password inputs that are never filled in: left blank on an edit, the stored secret is kept
 (``hub.connections.settings_for_storage``).
@@ -14,6 +15,7 @@ from typing import Any
 from flask_babel import gettext, lazy_gettext
 from marshmallow import fields, missing, validate
 
+from hub.plugin_texts import translate
 from hub.secrets import secret_fields
 
 # marshmallow's own messages, in the user's language; a plugin's validator messages are its own (English)
@@ -119,8 +121,10 @@ def build(schema_cls, prefix: str, stored: dict | None = None, submitted: dict |
             field_errors = [f"{k}: {translated(v)}" for k, v in field_errors.items()]
         field_errors = [translated(e) for e in field_errors]
         result.append(FormField(
-            name=name, input_name=f"{prefix}-{name}", label=meta.get("label") or name.replace("_", " ").capitalize(),
-            kind=kind, help=meta.get("help") or meta.get("description"), required=bool(f.required), value=value,
+            name=name, input_name=f"{prefix}-{name}",
+            label=translate(schema_cls, meta.get("label")) or name.replace("_", " ").capitalize(),
+            kind=kind, help=translate(schema_cls, meta.get("help") or meta.get("description")),
+            required=bool(f.required), value=value,
             choices=choices, step=step, is_set=bool(secret and stored.get(name)), errors=list(field_errors),
             labels=dict((labels or {}).get(name) or {}), pinned=bool(meta.get("pinned"))))
     return result

@@ -25,6 +25,7 @@ from sqlalchemy import and_, func, or_, select
 from hub import clock, instances
 from hub.db import Connection, ReturnLine, ReturnRow
 from hub.db.rollups import DAY, MONTH, StatsDay, StatsItem, StatsLatency, StatsReason
+from hub.stats.keys import NO_REASON
 
 NO_ITEM_LABEL = "(no SKU or EAN)"
 
@@ -96,8 +97,9 @@ def item_titles(session, ids: list[int], keys: list[str]) -> dict[str, str]:
 def dashboard(session, merchant_id: int, days: int, titles: dict[str, str], classify=None) -> dict:
     """Counts by state, returns per day, top reasons, shares by marketplace and SKU, decision latency.
 
-    ``classify(marketplace, reason)`` gives a reason's canonical value (``hub.model.Reason``), so the top
-    reasons compare marketplaces under one label, with each marketplace's units beside it.
+    ``classify(marketplace, code, text)`` gives a line's canonical reason value (``hub.model.Reason``) from
+    its rollup key (reason code and text), so the top reasons compare marketplaces under one label, with
+    each marketplace's units beside it, and count a line where the overview's reason filter finds it.
     """
     rows = session.execute(select(Connection.id, Connection.marketplace, Connection.marketplace_settings)
                            .where(Connection.merchant_id == merchant_id)).all()
@@ -128,12 +130,13 @@ def dashboard(session, merchant_id: int, days: int, titles: dict[str, str], clas
     originals: dict[str, Counter[str]] = {}
     if classify is not None:
         units_by = func.sum(StatsReason.units)
-        for cid, reason, n in session.execute(
-                select(StatsReason.connection_id, StatsReason.reason, units_by)
+        for cid, reason, code, n in session.execute(
+                select(StatsReason.connection_id, StatsReason.reason, StatsReason.reason_code, units_by)
                 .where(*_in_period(StatsReason, ids, first))
-                .group_by(StatsReason.connection_id, StatsReason.reason)).all():
+                .group_by(StatsReason.connection_id, StatsReason.reason, StatsReason.reason_code)).all():
             slug = connections.get(cid)
-            value = str(classify(slug, reason))
+            text = None if reason == code or (reason == NO_REASON and not code) else reason
+            value = str(classify(slug, code or None, text))
             canonical[value] += int(n or 0)
             split.setdefault(value, Counter())[names.get(cid, slug)] += int(n or 0)
             originals.setdefault(value, Counter())[str(reason)] += int(n or 0)

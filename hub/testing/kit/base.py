@@ -259,6 +259,18 @@ class PluginSuite:
                  "mark credentials in the settings schema: fields.String(load_only=True, "
                  "metadata={'secret': True}) — they are then encrypted at rest and never shown back")
 
+    @tier("gold")
+    def test_user_texts_translated(self):
+        from hub.plugin_texts import catalogue_file, package_of, untranslated
+        missing = untranslated(self.adapter)
+        if missing:
+            package = package_of(self.adapter)
+            fail("user_texts_translated", "; ".join(
+                f"{language}: {len(texts)} text(s) untranslated, first {texts[0]!r}" for language, texts in missing.items()),
+                f"ship {catalogue_file(package, 'nl')} (and fr, de) with every settings label and help text, "
+                f"required action and action step translated: `python -m hub.plugin_texts {package}` writes them "
+                "for you to fill in (docs/writing-plugins.md, Translations)")
+
     @tier("bronze")
     def test_check_accepts_good_credentials(self, make_adapter):
         try:
