@@ -19,6 +19,7 @@ embedded one.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import resource
 import secrets
@@ -113,8 +114,9 @@ def run(args, database_url: str | None) -> dict:
     folder = tempfile.mkdtemp(prefix="returnhub-bench-")
     redis_url = os.environ.get("RETURNHUB_BENCH_REDIS_URL")
     if not redis_url:
-        from hub.embedded import start_embedded_redis
+        from hub.embedded import start_embedded_redis, stop_embedded_redis
         redis_url = start_embedded_redis(os.path.join(folder, "redis"))
+        atexit.register(stop_embedded_redis, redis_url)  # not left running after the benchmark
     config = Config(instance_path=folder, database_url=database_url or f"sqlite:///{folder}/bench.db",
                     redis_url=redis_url, secret_key="bench", plugins=[args.marketplace, "fakeshop"],
                     allow_local_hosts=["127.0.0.1"], poll_interval=30, decision_interval=2, reconcile_interval=5,

@@ -23,6 +23,7 @@ embedded one. Figures depend on the machine; run on a quiet one and compare rati
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import secrets
 import signal
@@ -218,8 +219,9 @@ def main() -> int:
     folder = tempfile.mkdtemp(prefix="returnhub-scale-")
     redis_url = os.environ.get("RETURNHUB_BENCH_REDIS_URL")
     if not redis_url:
-        from hub.embedded import start_embedded_redis
+        from hub.embedded import start_embedded_redis, stop_embedded_redis
         redis_url = start_embedded_redis(os.path.join(folder, "redis"))
+        atexit.register(stop_embedded_redis, redis_url)  # not left running after the benchmark
     config = Config(instance_path=folder, database_url=args.database_url or f"sqlite:///{folder}/scale.db",
                     redis_url=redis_url, secret_key="bench", plugins=["fakemarket", "fakeshop"],
                     allow_local_hosts=["127.0.0.1"], batch_size=200, queue_name=f"scale-{secrets.token_hex(3)}",

@@ -18,6 +18,7 @@ Needs the test plugins installed (``make install-test``). Target: <= 150 ms per 
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import random
 import re
@@ -137,8 +138,9 @@ def main() -> int:
         reset_postgres(database_url)
     redis_url = os.environ.get("RETURNHUB_BENCH_REDIS_URL")
     if not redis_url:
-        from hub.embedded import start_embedded_redis
+        from hub.embedded import start_embedded_redis, stop_embedded_redis
         redis_url = start_embedded_redis(os.path.join(folder, "redis"))
+        atexit.register(stop_embedded_redis, redis_url)  # not left running after the benchmark
     config = Config(instance_path=folder, database_url=database_url, redis_url=redis_url, secret_key="bench",
                     plugins=["fakemarket", "fakeinfo", "fakeshop"], secure_cookies=False,
                     queue_name=f"uibench-{secrets.token_hex(3)}")

@@ -34,9 +34,20 @@ def wait_for_answer(proc, url: str, deadline_s: float = 60) -> httpx.Response:
 
 
 def session_processes(sid: int) -> list[str]:
-    """Command lines of the processes still in session ``sid``."""
-    out = subprocess.run(["pgrep", "-a", "-s", str(sid)], capture_output=True, text=True, check=False).stdout
-    return out.splitlines()
+    """Command lines of the processes still alive in session ``sid``.
+
+    A zombie has already exited and is only waiting for init to read its status: the scheduler,
+    stopped while croniter's import runs ``file`` (``platform.architecture()``), leaves that ``file``
+    orphaned to init for a moment, and this machine's init does not always reap at once.
+    """
+    out = subprocess.run(["ps", "-e", "-o", "sid=,stat=,pid=,args="], capture_output=True, text=True,
+                         check=True).stdout
+    alive = []
+    for line in out.splitlines():
+        session, stat, rest = line.split(None, 2)
+        if int(session) == sid and not stat.startswith("Z"):
+            alive.append(rest)
+    return alive
 
 
 def start_up(env: dict, *args: str) -> subprocess.Popen:
