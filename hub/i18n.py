@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import threading
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -73,8 +75,9 @@ def compiled(po_text: bytes, language: str, domain: str = DOMAIN) -> bytes:
 
 
 def compile_catalogue(po: Path, mo: Path) -> None:
-    """Compile one .po file to .mo, written atomically."""
-    partial = mo.with_name(mo.name + ".tmp")
+    """Compile one .po file to .mo, written atomically; each process writes its own temporary file, as
+    several (gunicorn's workers booting together) may compile the same catalogue at once."""
+    partial = mo.with_name(f"{mo.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     partial.write_bytes(compiled(po.read_bytes(), po.parent.parent.name))
     partial.replace(mo)
 
