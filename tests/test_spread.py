@@ -110,6 +110,28 @@ def test_scheduled_polls_share_jobs_in_groups_and_each_connection_is_polled_once
     assert all(queueing.enqueue(hub, Job.POLL_MARKETPLACE, cid) for cid in [*ids, broken]), "markers cleared"
 
 
+def test_a_run_queued_while_its_group_works_keeps_its_marker(hub, make_connection, market_emu, monkeypatch):
+    """The group clears its connections' markers once, as it starts; a trigger that queues one of them
+    again while the group works holds its marker, so a third trigger does not queue a duplicate."""
+    from hub.sync import queueing
+    from hub.sync.pipeline import Job
+    first, second = make_connection(name="first"), make_connection(name="second")
+    requeued = []
+    poll = jobs._poll_marketplace
+
+    def trigger_during_the_group(hub_, connection_id):
+        if connection_id == first:
+            requeued.append(queueing.enqueue(hub, Job.POLL_MARKETPLACE, second))
+        return poll(hub_, connection_id)
+
+    monkeypatch.setattr(jobs, "_poll_marketplace", trigger_during_the_group)
+    assert jobs.poll_group(Job.POLL_MARKETPLACE.value, [first, second]) == {"polled": 2, "errors": 0}
+    assert requeued and requeued[0] is not None
+    assert market_emu.state["requests"] == 2
+    assert queueing.enqueue(hub, Job.POLL_MARKETPLACE, second) is None, "the queued run's marker is kept"
+    assert queueing.enqueue(hub, Job.POLL_MARKETPLACE, first) is not None
+
+
 def test_only_polls_are_grouped(hub):
     import pytest
 

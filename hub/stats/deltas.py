@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hub.db.rollups import (
@@ -28,6 +27,7 @@ from hub.db.rollups import (
     StatsLatency,
     StatsReason,
 )
+from hub.db.upsert import insert_for
 from hub.stats import keys
 
 _PENDING = "returnhub_stats_deltas"
@@ -84,7 +84,7 @@ def count_decision(session: Session, row, before: datetime | None, after: dateti
 
 def _upsert(dialect: str, model, rows: list[dict]):
     table = _TABLES[model]
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(rows)
+    insert = insert_for(dialect, table).values(rows)
     return insert.on_conflict_do_update(
         index_elements=_KEYS[model],
         set_={name: table.c[name] + getattr(insert.excluded, name) for name in _VALUES[model]})

@@ -8,12 +8,12 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from hub import clock
 from hub.connections import build_adapter
 from hub.db import Connection, ReturnLine, ReturnRow, SyncCursor
+from hub.db.upsert import insert_for
 from hub.errors import AuthError
 from hub.http import Redactor
 from hub.model import State
@@ -76,8 +76,7 @@ def _cursor(hub, connection_id: int, name: str) -> str | None:
 def _save_cursor(session, connection_id: int, name: str, value: str | None) -> None:
     """Write a cursor in one upsert: two polls of a connection never polled before (a scheduled one
     and the reconciler's first, say) must both save, not fail on the second insert."""
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SyncCursor)
+    insert = insert_for(session.get_bind().dialect.name, SyncCursor)
     values = {"connection_id": connection_id, "name": name, "value": value, "updated_at": clock.now()}
     session.execute(insert.values(values).on_conflict_do_update(
         index_elements=["connection_id", "name"], set_={"value": value, "updated_at": values["updated_at"]}))
@@ -115,6 +114,10 @@ def poll_marketplace(connection_id: int) -> dict:
     """Fetch new returns page by page from the cursor; store them; queue their creation in the shop."""
     hub = current()
     queueing.started(hub, Job.POLL_MARKETPLACE, connection_id)
+    return _poll_marketplace(hub, connection_id)
+
+
+def _poll_marketplace(hub, connection_id: int) -> dict:
     conn = _active_connection(hub, connection_id)
     if conn is None:
         return {"skipped": "connection inactive or returns switched off"}
@@ -201,6 +204,10 @@ def poll_decisions(connection_id: int, shop_return_ids: list[str] | None = None)
     hub = current()
     if shop_return_ids is None:
         queueing.started(hub, Job.POLL_DECISIONS, connection_id)
+    return _poll_decisions(hub, connection_id, shop_return_ids)
+
+
+def _poll_decisions(hub, connection_id: int, shop_return_ids: list[str] | None = None) -> dict:
     conn = _active_connection(hub, connection_id)
     if conn is None:
         return {"skipped": "connection inactive or returns switched off"}
@@ -268,13 +275,14 @@ def poll_group(kind: str, connection_ids: list[int]) -> dict:
     job = Job(kind)
     if job not in queueing.GROUPABLE:
         raise ValueError(f"{kind} jobs are not grouped")
-    for connection_id in connection_ids:  # all now: a group killed midway leaves no marker holding a connection back
-        queueing.started(hub, job, connection_id)
-    poll = poll_decisions if job == Job.POLL_DECISIONS else poll_marketplace
+    # All markers now, in one round trip, and not again per poll: a group killed midway leaves no marker
+    # holding a connection back, and a run queued by a trigger while the group works keeps its marker.
+    queueing.started(hub, job, *connection_ids)
+    poll = _poll_decisions if job == Job.POLL_DECISIONS else _poll_marketplace
     errors = 0
     for connection_id in connection_ids:
         try:
-            result = poll(connection_id)
+            result = poll(hub, connection_id)
         except Exception as exc:  # what a poll does not record itself (a database error, say)
             log.exception("%s of connection %s failed in a group", kind, connection_id)
             _connection_error(hub, connection_id, exc)

@@ -81,9 +81,11 @@ def enqueue_all(hub, kind: Job, connection_ids, chunk: int = 1000, group: int = 
     return queued
 
 
-def started(hub, kind: Job | str, connection_id: int | None) -> None:
-    """Called by a job as it starts: a new trigger may queue the next run."""
-    hub.redis.delete(marker_key(kind, connection_id))
+def started(hub, kind: Job | str, *connection_ids: int | None) -> None:
+    """Called by a job as it starts (a group for all its connections, in one round trip): a new trigger
+    may queue the next run."""
+    if connection_ids:
+        hub.redis.delete(*(marker_key(kind, connection_id) for connection_id in connection_ids))
 
 
 def enqueue_next(hub, connection_id: int, states, marketplace_cls, shop_cls, skip: Job | None = None) -> None:
