@@ -85,9 +85,14 @@ def test_units_command_lines_move_a_return(hub, config, make_connection, market_
         assert state == "in_shop", [p.poll() for p in procs]
         ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
         assert ready.status_code == 200, ready.text
-        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10,
-                            headers={"Authorization": "Bearer deploy-test-token"})
-        assert 'returnhub_transitions_total{from_state="received",to_state="in_shop"} 1.0' in metrics.text
+        # The worker sends its counters to Redis when its job ends, a moment after the commit seen above.
+        line, text = 'returnhub_transitions_total{from_state="received",to_state="in_shop"} 1.0', ""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and line not in text:
+            text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10,
+                             headers={"Authorization": "Bearer deploy-test-token"}).text
+            time.sleep(0.2)
+        assert line in text
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
