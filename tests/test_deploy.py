@@ -92,7 +92,7 @@ def test_units_command_lines_move_a_return(hub, config, make_connection, market_
             text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10,
                              headers={"Authorization": "Bearer deploy-test-token"}).text
             time.sleep(0.2)
-        assert line in text
+        assert line in text, [x for x in text.splitlines() if x.startswith("returnhub_transitions_total")]
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)

@@ -14,6 +14,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from hub import clock as hub_clock
+from hub import metrics
 from hub.config import Config
 from hub.runtime import Hub
 from hub.testing.services import TestDatabase, test_database_backends, test_redis_url
@@ -47,9 +48,16 @@ def redis_url():
 
 @pytest.fixture
 def redis_conn(redis_url):
+    """The test Redis, empty before and after the test.
+
+    This process's pending metric counts (:mod:`hub.metrics` sends them up to a second later) are sent
+    before each flush, so an earlier test's counts never land in a later test's Redis.
+    """
     conn = redis_lib.Redis.from_url(redis_url)
+    metrics.flush()
     conn.flushdb()
     yield conn
+    metrics.flush()
     conn.flushdb()
     conn.close()
 
