@@ -1,7 +1,6 @@
 """Claims: the heartbeat renews a batch's lease while its worker lives and stops with it (fake clock)."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from returnhub_fakemarket.emulator import sample_return
@@ -11,19 +10,12 @@ from hub.db import ReturnRow
 from hub.model import State
 from hub.sync import jobs
 from hub.sync.claims import claim_many, heartbeat, release
+from hub.testing.waiting import until
 
 
 def _leases(hub, ids):
     with hub.session() as s:
         return dict(s.execute(select(ReturnRow.id, ReturnRow.claimed_until).where(ReturnRow.id.in_(ids))).all())
-
-
-def _until(condition, what: str, timeout: float = 10.0) -> None:
-    """Bounded polling for the heartbeat thread (real time only bounds the wait, it proves nothing)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.005)
 
 
 def test_heartbeat_keeps_the_lease_while_the_block_runs_and_stops_after(hub, make_connection, market_emu,
@@ -41,13 +33,13 @@ def test_heartbeat_keeps_the_lease_while_the_block_runs_and_stops_after(hub, mak
     with heartbeat(hub, token, ids):
         with hub.session() as s:  # one return is done: released, so no longer renewed
             release(s, s.get(ReturnRow, finished), token)
-        _until(lambda: fake_clock.waiting == 1, "the heartbeat to start")
+        until(lambda: fake_clock.waiting == 1, "the heartbeat to start")
         for _ in range(9):  # three claim lengths: without renewal the lease would run out after three beats
             fake_clock.advance(hub.config.claim_seconds / 3)
             expected = fake_clock.now() + claim
-            _until(lambda expected=expected: all(abs(until - expected) < timedelta(milliseconds=1)
-                               for until in (_leases(hub, held)[i] for i in held)), "a renewal")
-            _until(lambda: fake_clock.waiting == 1, "the next beat's wait")
+            until(lambda expected=expected: all(abs(lease - expected) < timedelta(milliseconds=1)
+                                                for lease in _leases(hub, held).values()), "a renewal")
+            until(lambda: fake_clock.waiting == 1, "the next beat's wait")
             assert claim_many(hub, held, [State.RECEIVED])[1] == []  # no other worker gets them
         assert _leases(hub, [finished])[finished] is None
 

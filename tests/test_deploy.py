@@ -8,7 +8,6 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from test_up import free_port, wait_for_answer
 
 from hub.db import ReturnRow
+from hub.testing.waiting import until
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 UNITS = {"migrate": "returnhub-migrate.service", "web": "returnhub-web.service",
@@ -77,22 +77,23 @@ def test_units_command_lines_move_a_return(hub, config, make_connection, market_
     try:
         web = procs[0]
         assert wait_for_answer(web, f"http://127.0.0.1:{port}/healthz").headers["server"].startswith("gunicorn")
-        deadline, state = time.monotonic() + 60, None
-        while time.monotonic() < deadline and state != "in_shop":
+        def in_shop() -> bool:
             with hub.session() as s:
-                state = s.scalar(select(ReturnRow.state).where(ReturnRow.external_id == "R1"))
-            time.sleep(0.3)
-        assert state == "in_shop", [p.poll() for p in procs]
+                return s.scalar(select(ReturnRow.state).where(ReturnRow.external_id == "R1")) == "in_shop"
+
+        until(in_shop, lambda: f"R1 in the shop; processes' exit codes: {[p.poll() for p in procs]}", 60, 0.3)
         ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
         assert ready.status_code == 200, ready.text
         # The worker sends its counters to Redis when its job ends, a moment after the commit seen above.
-        line, text = 'returnhub_transitions_total{from_state="received",to_state="in_shop"} 1.0', ""
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and line not in text:
-            text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10,
-                             headers={"Authorization": "Bearer deploy-test-token"}).text
-            time.sleep(0.2)
-        assert line in text, [x for x in text.splitlines() if x.startswith("returnhub_transitions_total")]
+        line, scraped = 'returnhub_transitions_total{from_state="received",to_state="in_shop"} 1.0', [""]
+
+        def counted() -> bool:
+            scraped[0] = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10,
+                                   headers={"Authorization": "Bearer deploy-test-token"}).text
+            return line in scraped[0]
+
+        until(counted, lambda: f"{line}; the transition counters were "
+              f"{[x for x in scraped[0].splitlines() if x.startswith('returnhub_transitions_total')]}", 30, 0.2)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)

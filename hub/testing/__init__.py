@@ -7,7 +7,8 @@ to subclass. Importing ``EmulatorServer`` needs no pytest: the suites load only 
 
 Also here: the emulator toolkit (:mod:`hub.testing.emulation`), flow helpers for pipeline tests
 (:mod:`hub.testing.flow`), and the helpers behind the ``serve_emulator``, ``adapter_factory``,
-``page_walker`` and ``fake_clock`` fixtures (:mod:`hub.testing.plugin_helpers`).
+``page_walker`` and ``fake_clock`` fixtures (:mod:`hub.testing.plugin_helpers`), and ``until`` for waiting on
+what another thread or process brings about (:mod:`hub.testing.waiting`).
 """
 from hub.testing.emulator import EmulatorServer
 

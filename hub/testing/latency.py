@@ -7,7 +7,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from datetime import UTC
 
 from hub.config import Config
@@ -15,6 +14,7 @@ from hub.db.migrate import upgrade
 from hub.runtime import Hub
 from hub.supervisor import stop_processes
 from hub.testing.emulator import EmulatorServer
+from hub.testing.waiting import until
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -25,11 +25,10 @@ def percentile(values: list[float], p: float) -> float:
 
 def wait_until(check, timeout: float, what: str, step: float = 0.05) -> None:
     """Poll ``check`` until it is true; exit the benchmark after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(step)
+    try:
+        until(check, what, timeout, step)
+    except AssertionError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def report(name: str, values: list[float]) -> None:
